@@ -1,0 +1,83 @@
+"""Creating accounts and enrolling the TOTP second factor."""
+
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civicgrid.audit.choices import AuditAction
+from civicgrid.audit.services import audit_record
+from civicgrid.core import clock
+
+from .backends import MOBILE_RE
+from .choices import AccountKind
+from .models import User
+
+INVALID_MOBILE = _("请输入有效的中国大陆手机号（11 位，以 1 开头）。")
+
+
+def validate_mobile(phone: str) -> str:
+    phone = (phone or "").strip()
+    if not MOBILE_RE.match(phone):
+        raise ValidationError({"phone": INVALID_MOBILE})
+    return phone
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    full_name: str,
+    kind: str = AccountKind.STAFF,
+    password: str | None = None,
+    password_hash: str | None = None,
+    phone: str = "",
+    is_staff: bool = False,
+    actor=None,
+) -> User:
+    """Create an account; staff user names must not look like phone numbers (those log residents in)."""
+    if kind == AccountKind.STAFF and MOBILE_RE.match(username):
+        raise ValidationError({"username": _("工作人员账号不能是手机号。")})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("账号 %(name)s 已存在。") % {"name": username}})
+    if phone:
+        validate_mobile(phone)
+    user = User(username=username, full_name=full_name, kind=kind, phone=phone, is_staff=is_staff)
+    if password_hash is not None:
+        user.password = password_hash
+    elif password is not None:
+        validate_password(password, user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.password_changed_at = clock.now()
+    user.save()
+    if actor is not None:
+        audit_record(action=AuditAction.CREATE, actor=actor, obj=user, details={"kind": kind})
+    return user
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """Return the user's unconfirmed TOTP device, creating one with a fresh key if needed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=_("验证器"), key=secrets.token_hex(20), confirmed=False
+        )
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, device: TOTPDevice, token: str, request=None) -> bool:
+    """Confirm enrolment if `token` is a current code of the device."""
+    if not device.verify_token(token):
+        audit_record(action=AuditAction.SECOND_FACTOR_FAILED, actor=device.user, request=request)
+        return False
+    TOTPDevice.objects.filter(user=device.user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(action=AuditAction.SECOND_FACTOR_ENROLLED, actor=device.user, request=request)
+    return True

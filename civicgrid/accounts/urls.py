@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.staff_login, name="login"),
+    path("resident-login/", views.resident_login, name="resident_login"),
+    path("logout/", views.logout, name="logout"),
+    path("otp/", views.second_factor, name="otp"),
+]

@@ -1,0 +1,85 @@
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from civicgrid.audit.choices import AuditAction
+from civicgrid.audit.services import audit_record
+
+from . import services
+from .forms import ResidentLoginForm, StaffLoginForm, TokenForm
+from .selectors import confirmed_totp_device, home_url_name, requires_second_factor
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+class ResidentLoginView(auth_views.LoginView):
+    template_name = "accounts/resident_login.html"
+    authentication_form = ResidentLoginForm
+    redirect_authenticated_user = True
+
+
+staff_login = login_not_required(StaffLoginView.as_view())
+resident_login = login_not_required(ResidentLoginView.as_view())
+logout = auth_views.LogoutView.as_view()
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _qr_data_uri(device: TOTPDevice) -> str:
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@require_http_methods(["GET", "POST"])
+def second_factor(request):
+    """Ask for the TOTP code; a user without a confirmed device enrols one first."""
+    user = request.user
+    if not requires_second_factor(user) or user.is_verified():
+        return redirect(_safe_next(request) or home_url_name(user))
+    device = confirmed_totp_device(user)
+    enrolling = device is None
+    if enrolling:
+        device = services.totp_device_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        ok = (
+            services.totp_device_confirm(device=device, token=token, request=request)
+            if enrolling
+            else device.verify_token(token)
+        )
+        if ok:
+            otp_login(request, device)
+            audit_record(action=AuditAction.SECOND_FACTOR, actor=user, request=request)
+            return redirect(_safe_next(request) or home_url_name(user))
+        if not enrolling:
+            audit_record(action=AuditAction.SECOND_FACTOR_FAILED, actor=user, request=request)
+        form.add_error("token", _("动态验证码不正确或已过期，请重新输入。"))
+    context = {"form": form, "enrolling": enrolling, "next": _safe_next(request) or ""}
+    if enrolling:
+        context["qr"] = _qr_data_uri(device)
+        context["secret"] = base64.b32encode(device.bin_key).decode()
+    return render(request, "accounts/second_factor.html", context)

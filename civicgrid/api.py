@@ -1,0 +1,26 @@
+"""The one JSON API of the platform (OpenAPI at /api/v1/openapi.json)."""
+
+from django.conf import settings
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from civicgrid.core.api import install_error_handlers
+from civicgrid.org.api import me_router
+from civicgrid.org.api import router as org_router
+
+api = NinjaAPI(
+    title="CivicGrid API",
+    version="1",
+    description="智慧云服务管理平台接口 · CivicGrid platform API. 所有列表均按调用者的组织范围过滤。",
+    urls_namespace="api",
+    auth=django_auth,
+    docs_url=None,
+)
+install_error_handlers(api)
+api.add_router("/me", me_router, tags=["账号 accounts"])
+api.add_router("/org", org_router, tags=["组织 org"])
+
+if settings.BENCH_ENDPOINTS:
+    from civicgrid.core.bench_api import router as bench_router
+
+    api.add_router("/bench", bench_router, tags=["bench"])

@@ -1,0 +1,44 @@
+"""A clear 503 page when the database is unreachable; the next request reconnects by itself."""
+
+import logging
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = "系统暂时无法访问数据库，请稍后再试。已提交的数据不会丢失。"
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if "locked" in str(exception).lower():
+            return None  # SQLite contention is a bug to see, not an outage
+        logger.error("database unavailable: %s", exception)
+        for connection in connections.all():
+            connection.close_if_unusable_or_obsolete()
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"code": "service_unavailable", "message": _(UNAVAILABLE)}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html", {"message": _(UNAVAILABLE)}), status=503)
+        response["Retry-After"] = "30"
+        return response
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Pages need a log-in; the JSON API answers 401 itself instead of redirecting."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("portal/", views.portal_home, name="portal_home"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,143 @@
+"""Scoping: the one place that decides which units, and so which records, a user reaches.
+
+Every later selector starts from `scope_paths(user)` or `units_visible_to(user)`. A membership
+reaches its unit's whole subtree (treebeard materialised path), so a grid worker reaches their
+grids, a community head their community with its grids, a street leader the whole street.
+"""
+
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from civicgrid.core.errors import Forbidden, NotFound
+
+from .choices import STAFF_ROLES, UnitKind
+from .models import Membership, OrgUnit
+from .permissions import PERMISSIONS
+
+_CACHE_ATTR = "_civicgrid_memberships"
+
+
+def memberships_of(user) -> list[Membership]:
+    """Return the user's active memberships with their units, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, is_active=True, unit__is_active=True)
+            .select_related("unit")
+            .order_by("unit__path", "role")
+        )
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_memberships(user) -> None:
+    """Drop the cached memberships after they changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in memberships_of(user)}
+
+
+def is_staff_member(user) -> bool:
+    return bool(roles_of(user) & STAFF_ROLES) or getattr(user, "is_superuser", False)
+
+
+def user_can(user, action: str) -> bool:
+    """Whether any of the user's roles allows `action` (see permissions.PERMISSIONS)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(roles_of(user) & PERMISSIONS[action])
+
+
+def require(user, action: str) -> None:
+    if not user_can(user, action):
+        raise Forbidden()
+
+
+def _minimal_prefixes(paths: Iterable[str]) -> list[str]:
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(p) for p in kept):
+            kept.append(path)
+    return kept
+
+
+def scope_paths(user, *, roles: Iterable[str] | None = None) -> list[str]:
+    """Return the tree paths the user reaches through staff roles (optionally only `roles`)."""
+    wanted = set(roles) if roles is not None else STAFF_ROLES
+    return _minimal_prefixes(m.unit.path for m in memberships_of(user) if m.role in wanted)
+
+
+def path_q(paths: list[str], field: str = "path") -> Q:
+    """A filter matching any row whose `field` lies under one of `paths`; matches nothing if none."""
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+def units_visible_to(user) -> QuerySet[OrgUnit]:
+    """Units the user may see: the subtrees of their staff memberships (everything for superusers)."""
+    units = OrgUnit.objects.filter(is_active=True)
+    if getattr(user, "is_superuser", False):
+        return units
+    return units.filter(path_q(scope_paths(user)))
+
+
+def access_unit(*, user, unit_id: int) -> OrgUnit:
+    """Return the unit if the user may see it; 'not there' and 'not yours' give the same error."""
+    try:
+        return units_visible_to(user).get(pk=unit_id)
+    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def users_visible_to(user) -> QuerySet:
+    """Accounts holding an active role in a unit the user sees, and the user themself."""
+    User = get_user_model()
+    if getattr(user, "is_superuser", False):
+        return User.objects.filter(is_active=True)
+    paths = scope_paths(user)
+    if not paths:
+        return User.objects.filter(pk=user.pk)
+    member_ids = Membership.objects.filter(path_q(paths, "unit__path"), is_active=True).values("user_id")
+    return User.objects.filter(Q(pk__in=member_ids) | Q(pk=user.pk), is_active=True)
+
+
+def unit_ancestry(unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's ancestors from the root down to the unit itself, in one query."""
+    step = OrgUnit.steplen
+    prefixes = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+    return list(OrgUnit.objects.filter(path__in=prefixes).order_by("depth"))
+
+
+def children_of(*, user, unit: OrgUnit) -> QuerySet[OrgUnit]:
+    return units_visible_to(user).filter(path__startswith=unit.path, depth=unit.depth + 1).order_by("code")
+
+
+def unit_counts(*, user) -> dict[str, int]:
+    """How many units of each kind the user reaches."""
+    from django.db.models import Count
+
+    rows = units_visible_to(user).values("kind").annotate(n=Count("id"))
+    counts = dict.fromkeys(UnitKind.values, 0)
+    counts.update({row["kind"]: row["n"] for row in rows})
+    return counts
+
+
+def members_of(*, user, unit: OrgUnit) -> QuerySet[Membership]:
+    """Active memberships held directly in `unit`, if the user may see it."""
+    if not units_visible_to(user).filter(pk=unit.pk).exists():
+        raise NotFound()
+    return (
+        Membership.objects.filter(unit=unit, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )

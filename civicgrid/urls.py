@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from civicgrid.api import api
+
+admin.site.site_header = "智慧云服务管理平台 · 管理后台"
+admin.site.site_title = "CivicGrid"
+
+urlpatterns = [
+    path("", include("civicgrid.core.urls")),
+    path("accounts/", include("civicgrid.accounts.urls")),
+    path("org/", include("civicgrid.org.urls")),
+    path("audit/", include("civicgrid.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", api.urls),
+]
+
+if settings.BENCH_ENDPOINTS:
+    from civicgrid.core.bench_api import bare_json
+
+    urlpatterns.append(path("bench/json", login_not_required(bare_json), name="bench_json"))
