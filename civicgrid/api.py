@@ -4,7 +4,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from civicgrid.core.api import install_error_handlers
+from civicgrid.core.api import ORJSONRenderer, install_error_handlers
 from civicgrid.org.api import me_router
 from civicgrid.org.api import router as org_router
 
@@ -15,6 +15,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=django_auth,
     docs_url=None,
+    renderer=ORJSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/me", me_router, tags=["账号 accounts"])

@@ -1,12 +1,17 @@
 """Structured API errors: every failure is {code, message, errors} with the right status."""
 
+from decimal import Decimal
+
+import orjson
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import BaseRenderer
 
 from .errors import DomainError
 
@@ -52,3 +57,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return api.create_response(request, _body("http_error", exc.message), status=exc.status_code)
+
+
+class ORJSONRenderer(BaseRenderer):
+    """Fast JSON with Chinese kept as UTF-8 (not \\u escapes)."""
+
+    media_type = "application/json"
+
+    def render(self, request, data, *, response_status):
+        return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+
+
+def _default(value):
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

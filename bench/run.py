@@ -1,0 +1,1008 @@
+#!/usr/bin/env python3
+"""CivicGrid benchmark harness: gunicorn (sync workers) + wrk on loopback, SQLite and/or PostgreSQL.
+
+Usage (from the project root):
+
+    .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--duration 10] [--connections 16]
+                                  [--json bench/results/foundation.json]
+
+For each database it prepares a fresh database (migrate + demo street + seeded BenchRow rows),
+starts gunicorn with the bench settings, then for every row in ROWS measures
+  * single-client latency: 20 warm-up + 200 sequential requests over http.client (p50/p95), and
+  * throughput under load: `wrk --latency` for --duration seconds (req/s, p50/p99).
+To add a benchmark, append a Row to ROWS. Standard library only (plus psycopg from the venv).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+PYTHON = VENV_BIN / "python"
+GUNICORN = VENV_BIN / "gunicorn"
+RESULTS_DIR = ROOT / "bench" / "results"
+SETTINGS_MODULE = "civicgrid.settings.bench"
+
+POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+POSTGRES_BENCH_DB = "civicgrid_bench"
+POSTGRES_BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{POSTGRES_BENCH_DB}"
+
+DEMO_USERNAME = "grid001"
+DEMO_PASSWORD = "Kaixuan@2026"
+SEED_ROWS = 20
+WARMUP_REQUESTS = 20
+SINGLE_CLIENT_REQUESTS = 200
+
+
+# --------------------------------------------------------------------------- row definitions
+
+
+@dataclass(frozen=True)
+class Row:
+    """One benchmark row: a single request shape that is measured alone and under load."""
+
+    key: str  # short, stable id used in JSON and by reference_row
+    name: str  # what the table prints
+    method: str
+    path: str
+    body: dict[str, Any] | None = None  # sent as JSON
+    needs_auth: bool = False  # send the demo user's session cookie
+    reference_row: str | None = None  # print req/s relative to this row's (same database, same run)
+    expect_status: int = 200
+    expect_text: str | None = None  # checked once before measuring
+
+
+ROWS: list[Row] = [
+    Row("bare_json", "(a) bare JSON", "GET", "/bench/json"),
+    Row(
+        "ninja_insert",
+        "(b) Ninja insert one row",
+        "POST",
+        "/api/v1/bench/insert",
+        body={"label": "x", "value": 1},
+        expect_status=201,
+    ),
+    Row("ninja_list", "(c) Ninja list 20 rows", "GET", "/api/v1/bench/list"),
+    Row(
+        "staff_home",
+        "(d) staff home page (authenticated)",
+        "GET",
+        "/",
+        needs_auth=True,
+        reference_row="ninja_list",
+        expect_text="网格",
+    ),
+]
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class LoadResult:
+    requests_per_sec: float
+    p50_ms: float
+    p99_ms: float
+    latency_ms: dict[str, float]  # the whole --latency distribution: "50%" ... "99%"
+    requests: int
+    non_2xx_3xx: int
+    socket_errors: dict[str, int]
+    statuses: dict[str, int]  # counted by the wrk Lua script
+    raw_output: str
+
+
+@dataclass
+class SingleResult:
+    requests: int
+    p50_ms: float
+    p95_ms: float
+    mean_ms: float
+    max_ms: float
+
+
+@dataclass
+class RowResult:
+    key: str
+    name: str
+    method: str
+    path: str
+    single: SingleResult | None = None
+    load: LoadResult | None = None
+    ratio_to_reference: float | None = None
+    reference_row: str | None = None
+    # Share of the whole machine (100 = every core busy) during the wrk run, by who used it.
+    cpu: dict[str, float] | None = None
+    problems: list[str] = field(default_factory=list)
+    server_log: str = ""  # anything gunicorn/Django logged while this row ran
+
+
+@dataclass
+class DatabaseResult:
+    database: str
+    database_url: str = ""
+    skipped: str | None = None
+    error: str | None = None
+    gunicorn_log: str | None = None
+    setup_seconds: float = 0.0
+    rows: list[RowResult] = field(default_factory=list)
+
+
+class BenchError(Exception):
+    """A failure that ends the run for one database (printed, recorded, not a traceback)."""
+
+
+class DatabaseSkipped(Exception):
+    """The database is not available on this machine; the run continues with the others."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Linear-interpolated percentile (pct in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def timestamp() -> str:
+    return datetime.now(tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def version_of(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=False)
+    except OSError:
+        return "?"
+    output = (done.stdout + done.stderr).strip().splitlines()
+    return output[0] if output else "?"
+
+
+# --------------------------------------------------------------------------- CPU accounting (Linux)
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+OTHER_CPU_WARN_PCT = 10.0  # flag a row when other processes used more than this share of the machine
+
+
+def machine_cpu_seconds() -> tuple[float, float] | None:
+    """(busy, total) CPU seconds since boot summed over all cores, from /proc/stat."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in first[1:9])
+    total = user + nice + system + idle + iowait + irq + softirq + steal
+    return (total - idle - iowait) / CLOCK_TICKS, total / CLOCK_TICKS
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """user+system CPU seconds of a process and its direct children (gunicorn master + workers)."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    seconds = 0.0
+    for one in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            seconds += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    return seconds
+
+
+def own_and_children_cpu_seconds() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # waited-for children only: here, wrk
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
+def wait_for_quiet(max_wait: float, busy_limit_pct: float = OTHER_CPU_WARN_PCT) -> float | None:
+    """Wait (up to max_wait seconds) until the machine is nearly idle; return the last busy share seen.
+
+    Call it only while the bench server is idle: everything it sees is someone else's work.
+    """
+    deadline = time.monotonic() + max_wait
+    announced = False
+    while True:
+        before = machine_cpu_seconds()
+        time.sleep(1.0)
+        after = machine_cpu_seconds()
+        if before is None or after is None or after[1] <= before[1]:
+            return None
+        busy = round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
+        if busy <= busy_limit_pct:
+            if announced:
+                log(f"machine is quiet again ({busy:.0f}% busy)")
+            return busy
+        if time.monotonic() >= deadline:
+            log(f"WARNING: machine still {busy:.0f}% busy with other work; measuring anyway")
+            return busy
+        if not announced:
+            log(
+                f"machine is {busy:.0f}% busy with other work; waiting up to {max_wait:.0f}s for it to settle"
+            )
+            announced = True
+
+
+class CpuMeter:
+    """Who used the machine while wrk ran: the server, wrk, or something else (a noisy neighbour)."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.machine = machine_cpu_seconds()
+        self.server = process_tree_cpu_seconds(server_pid)
+        self.own, self.children = own_and_children_cpu_seconds()
+
+    def stop(self) -> dict[str, float] | None:
+        machine = machine_cpu_seconds()
+        if machine is None or self.machine is None:
+            return None
+        busy = machine[0] - self.machine[0]
+        capacity = machine[1] - self.machine[1]
+        if capacity <= 0:
+            return None
+        server = process_tree_cpu_seconds(self.server_pid) - self.server
+        own, children = own_and_children_cpu_seconds()
+        load_tool = children - self.children + own - self.own
+
+        def pct(seconds: float) -> float:
+            return round(100 * max(seconds, 0.0) / capacity, 1)
+
+        return {
+            "machine_busy_pct": pct(busy),
+            "server_pct": pct(server),
+            "load_tool_pct": pct(load_tool),
+            "other_pct": pct(busy - server - load_tool),
+        }
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def prepare_sqlite(workdir: Path) -> str:
+    return f"sqlite:///{workdir / 'bench.sqlite3'}"  # absolute path: sqlite:////tmp/.../bench.sqlite3
+
+
+def prepare_postgres() -> str:
+    """Drop and create civicgrid_bench; DatabaseSkipped when PostgreSQL does not answer."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise DatabaseSkipped(f"psycopg is not importable from {sys.executable}: {exc}") from exc
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {POSTGRES_BENCH_DB}")
+    except psycopg.OperationalError as exc:
+        raise DatabaseSkipped(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}".strip()) from exc
+    return POSTGRES_BENCH_URL
+
+
+def django_env(database_url: str, workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
+        DATABASE_URL=database_url,
+        # Keep the run self-contained: the Huey SQLite queue (used when REDIS_URL is unset) goes to
+        # the temporary directory instead of var/.
+        HUEY_SQLITE_PATH=str(workdir / "huey.sqlite3"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
+    command = [str(PYTHON), str(ROOT / "manage.py"), *args]
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(
+            f"`manage.py {' '.join(args)}` failed (exit {done.returncode}):\n"
+            f"{tail(done.stdout, 20)}\n{tail(done.stderr, 40)}"
+        )
+    return done.stdout
+
+
+SEED_CODE = """
+from civicgrid.core.models import BenchRow
+BenchRow.objects.bulk_create([BenchRow(label=f"seed-{{i:02d}}", value=i) for i in range({n})])
+print(BenchRow.objects.count())
+"""
+
+
+def prepare_data(env: dict[str, str]) -> None:
+    log("migrate")
+    manage(env, "migrate", "--noinput")
+    log("demo --quiet-logins")
+    manage(env, "demo", "--quiet-logins")
+    log(f"seed {SEED_ROWS} BenchRow rows")
+    count = manage(env, "shell", "--no-imports", "-c", SEED_CODE.format(n=SEED_ROWS)).split()[-1]
+    if int(count) < SEED_ROWS:
+        raise BenchError(f"expected at least {SEED_ROWS} BenchRow rows, found {count}")
+
+
+# --------------------------------------------------------------------------- gunicorn
+
+
+class Gunicorn:
+    """gunicorn in its own process group, logging to a file; stop() is safe to call repeatedly."""
+
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path):
+        self.env = env
+        self.workers = workers
+        self.log_path = log_path
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log_offset = 0
+
+    def start(self, ready_timeout: float = 60) -> None:
+        command = [
+            str(GUNICORN),
+            "civicgrid.wsgi:application",
+            "--worker-class",
+            "sync",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--chdir",
+            str(ROOT),
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "info",
+            "--graceful-timeout",
+            "5",
+            # The default control socket is one per user (~/.gunicorn/gunicorn.ctl): a bench server
+            # must not take it over from a gunicorn started by scripts/run.
+            "--no-control-socket",
+        ]
+        log(f"start gunicorn: {self.workers} sync workers on {self.base_url} (log: {self.log_path})")
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches us, and we stop gunicorn in order
+            )
+        deadline = time.monotonic() + ready_timeout
+        last_error = ""
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(
+                    f"gunicorn exited with {self.process.returncode} before answering:\n{tail(self.read_log())}"
+                )
+            try:
+                status, _, _ = request_once(self.base_url, "GET", "/healthz", timeout=2)
+                if status == 200:
+                    self.mark_log()
+                    return
+                last_error = f"/healthz answered {status}"
+            except OSError as exc:
+                last_error = str(exc)
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer /healthz with 200 in {ready_timeout:.0f}s ({last_error})")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        log("stop gunicorn")
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise BenchError("gunicorn is not running")
+        return self.process.pid
+
+    def read_log(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def mark_log(self) -> None:
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log_since_mark(self) -> str:
+        """What gunicorn logged since the last mark, minus its routine start/stop lines."""
+        with self.log_path.open("rb") as log_file:
+            log_file.seek(self._log_offset)
+            text = log_file.read().decode("utf-8", errors="replace")
+        self.mark_log()
+        routine = re.compile(r"\[INFO\] (Booting worker|Starting gunicorn|Listening at|Using worker)")
+        return "\n".join(line for line in text.splitlines() if line.strip() and not routine.search(line))
+
+    def __enter__(self) -> Gunicorn:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+# --------------------------------------------------------------------------- HTTP (standard library)
+
+
+def request_headers(row: Row | None, session_cookie: str | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if row is not None and row.body is not None:
+        headers["Content-Type"] = "application/json"
+    if row is not None and row.needs_auth and session_cookie:
+        headers["Cookie"] = session_cookie
+    return headers
+
+
+def encode_body(row: Row) -> bytes | None:
+    return json.dumps(row.body, separators=(",", ":")).encode() if row.body is not None else None
+
+
+def request_once(
+    base_url: str,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10,
+) -> tuple[int, dict[str, str], bytes]:
+    parsed = urllib.parse.urlsplit(base_url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def log_in(base_url: str, username: str, password: str) -> str:
+    """Log in through the staff form; return the Cookie header value carrying the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
+    login_url = f"{base_url}/accounts/login/"
+    with opener.open(login_url, timeout=10) as response:
+        response.read()
+    csrf = next((c.value for c in jar if c.name == "csrftoken"), None)
+    if not csrf:
+        raise BenchError("GET /accounts/login/ did not set a csrftoken cookie")
+    form = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": csrf})
+    login = urllib.request.Request(
+        login_url,
+        data=form.encode(),
+        headers={"Referer": login_url, "Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    try:
+        with opener.open(login, timeout=30) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as exc:  # 302 lands here because redirects are not followed
+        status, body = exc.code, exc.read()
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if status != 302 or not session:
+        text = body.decode("utf-8", errors="replace")
+        raise BenchError(f"log-in as {username} failed: HTTP {status}, no session cookie\n{tail(text, 10)}")
+    cookie = f"sessionid={session}"
+    status, _, page = request_once(base_url, "GET", "/", headers={"Cookie": cookie})
+    if status != 200 or "网格" not in page.decode("utf-8", errors="replace"):
+        raise BenchError(f"GET / as {username} answered {status} without '网格' after log-in")
+    return cookie
+
+
+def check_row(base_url: str, row: Row, session_cookie: str | None) -> list[str]:
+    status, _, body = request_once(
+        base_url, row.method, row.path, encode_body(row), request_headers(row, session_cookie)
+    )
+    problems: list[str] = []
+    text = body.decode("utf-8", errors="replace")
+    if status != row.expect_status:
+        problems.append(f"check request answered {status}, expected {row.expect_status}: {text[:300]}")
+    if row.expect_text and row.expect_text not in text:
+        problems.append(f"check response does not contain {row.expect_text!r}")
+    if row.key == "ninja_list" and status == 200:
+        count = len(json.loads(body))
+        if count != 20:
+            problems.append(f"list returned {count} rows, expected 20")
+    return problems
+
+
+def single_client(base_url: str, row: Row, session_cookie: str | None) -> tuple[SingleResult, list[str]]:
+    """Sequential requests over one http.client connection (re-opened whenever the server closes it)."""
+    parsed = urllib.parse.urlsplit(base_url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    body = encode_body(row)
+    headers = request_headers(row, session_cookie)
+    headers["Connection"] = "keep-alive"
+    timings: list[float] = []
+    unexpected: dict[int, int] = {}
+    try:
+        for i in range(WARMUP_REQUESTS + SINGLE_CLIENT_REQUESTS):
+            started = time.perf_counter()
+            conn.request(row.method, row.path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            if response.status != row.expect_status:
+                unexpected[response.status] = unexpected.get(response.status, 0) + 1
+            if i >= WARMUP_REQUESTS:
+                timings.append(elapsed * 1000)
+    finally:
+        conn.close()
+    problems = [f"single-client: {n}× HTTP {status}" for status, n in sorted(unexpected.items())]
+    result = SingleResult(
+        requests=len(timings),
+        p50_ms=percentile(timings, 50),
+        p95_ms=percentile(timings, 95),
+        mean_ms=statistics.fmean(timings),
+        max_ms=max(timings),
+    )
+    return result, problems
+
+
+# --------------------------------------------------------------------------- wrk
+
+# Every row goes through a script so that each response's status is counted (wrk itself only
+# reports "Non-2xx or 3xx", so a redirect to the log-in page would otherwise pass as success).
+WRK_LUA = """
+wrk.method = {method}
+{body}
+{headers}
+local threads = {{}}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  statuses = {{}}
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local total = {{}}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + count
+    end
+  end
+  for status, count in pairs(total) do
+    io.write(string.format("STATUS %d %d\\n", status, count))
+  end
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string literal is a valid Lua string literal for this content
+
+
+def wrk_script(row: Row) -> str:
+    body = encode_body(row)
+    headers = request_headers(row, None)
+    return WRK_LUA.format(
+        method=lua_string(row.method),
+        body=f"wrk.body = {lua_string(body.decode())}" if body is not None else "",
+        headers="\n".join(f"wrk.headers[{lua_string(k)}] = {lua_string(v)}" for k, v in headers.items()),
+    )
+
+
+UNIT_TO_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def to_ms(value: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value.strip())
+    if not match:
+        raise ValueError(f"unrecognised wrk duration {value!r}")
+    return float(match.group(1)) * UNIT_TO_MS[match.group(2)]
+
+
+def parse_wrk(output: str) -> LoadResult:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    total = re.search(r"(\d+) requests in", output)
+    if not rps or not total:
+        raise BenchError(f"could not parse wrk output:\n{output}")
+    distribution: dict[str, float] = {}
+    block = output.split("Latency Distribution", 1)
+    if len(block) == 2:
+        for pct, value in re.findall(r"^\s+(\d+)%\s+(\S+)", block[1], re.MULTILINE):
+            distribution[f"{pct}%"] = to_ms(value)
+    if "50%" not in distribution or "99%" not in distribution:
+        raise BenchError(f"wrk output has no latency distribution (was --latency passed?):\n{output}")
+    socket_errors = {}
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if errors:
+        socket_errors = dict(
+            zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True)
+        )
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    statuses = {
+        status: int(count) for status, count in re.findall(r"^STATUS (\d+) (\d+)$", output, re.MULTILINE)
+    }
+    return LoadResult(
+        requests_per_sec=float(rps.group(1)),
+        p50_ms=distribution["50%"],
+        p99_ms=distribution["99%"],
+        latency_ms=distribution,
+        requests=int(total.group(1)),
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors=socket_errors,
+        statuses=dict(sorted(statuses.items())),
+        raw_output=output,
+    )
+
+
+def run_wrk(
+    base_url: str, row: Row, session_cookie: str | None, args: argparse.Namespace, workdir: Path
+) -> LoadResult:
+    script = workdir / f"wrk-{row.key}.lua"
+    script.write_text(wrk_script(row), encoding="utf-8")
+    command = [
+        "wrk",
+        "--latency",
+        "--threads",
+        str(min(args.threads, args.connections)),
+        "--connections",
+        str(args.connections),
+        "--duration",
+        f"{args.duration}s",
+        "--timeout",
+        "10s",
+        "--script",
+        str(script),
+    ]
+    if row.needs_auth and session_cookie:
+        command += ["--header", f"Cookie: {session_cookie}"]
+    command.append(base_url + row.path)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 60, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return parse_wrk(done.stdout)
+
+
+def load_problems(row: Row, load: LoadResult) -> list[str]:
+    problems = []
+    unexpected = {s: n for s, n in load.statuses.items() if s != str(row.expect_status)}
+    if unexpected:
+        problems.append("under load: " + ", ".join(f"{n}× HTTP {s}" for s, n in unexpected.items()))
+    elif load.non_2xx_3xx:
+        problems.append(f"under load: {load.non_2xx_3xx} non-2xx/3xx responses")
+    if any(load.socket_errors.values()):
+        problems.append(
+            "under load: socket errors " + ", ".join(f"{k} {v}" for k, v in load.socket_errors.items())
+        )
+    return problems
+
+
+# --------------------------------------------------------------------------- one database
+
+
+def bench_database(database: str, rows: list[Row], args: argparse.Namespace, stamp: str) -> DatabaseResult:
+    result = DatabaseResult(database=database)
+    log_path = RESULTS_DIR / f"{stamp}-{database}-gunicorn.log"
+    with tempfile.TemporaryDirectory(prefix=f"civicgrid-bench-{database}-") as tmp:
+        workdir = Path(tmp)
+        started = time.monotonic()
+        try:
+            url = prepare_sqlite(workdir) if database == "sqlite" else prepare_postgres()
+        except DatabaseSkipped as exc:
+            result.skipped = str(exc)
+            log(f"skip {database}: {exc}")
+            return result
+        result.database_url = url
+        env = django_env(url, workdir)
+        try:
+            log(f"{database}: prepare {url}")
+            prepare_data(env)
+            result.setup_seconds = round(time.monotonic() - started, 1)
+            result.gunicorn_log = str(log_path)
+            with Gunicorn(env, args.workers, log_path) as server:
+                cookie = None
+                if any(row.needs_auth for row in rows):
+                    log(f"log in as {DEMO_USERNAME}")
+                    cookie = log_in(server.base_url, DEMO_USERNAME, DEMO_PASSWORD)
+                    server.mark_log()
+                for row in rows:
+                    result.rows.append(bench_row(server, row, cookie, args, workdir))
+        except BenchError as exc:
+            result.error = str(exc)
+            log(f"{database}: {exc}")
+    by_key = {r.key: r for r in result.rows}
+    for row_result in result.rows:
+        ref = by_key.get(row_result.reference_row or "")
+        if ref and ref.load and row_result.load and ref.load.requests_per_sec:
+            row_result.ratio_to_reference = row_result.load.requests_per_sec / ref.load.requests_per_sec
+    return result
+
+
+def bench_row(
+    server: Gunicorn, row: Row, cookie: str | None, args: argparse.Namespace, workdir: Path
+) -> RowResult:
+    result = RowResult(row.key, row.name, row.method, row.path, reference_row=row.reference_row)
+    wait_for_quiet(args.wait_quiet)
+    log(f"{row.name}: check")
+    result.problems += check_row(server.base_url, row, cookie)
+    log(f"{row.name}: single client, {WARMUP_REQUESTS} warm-up + {SINGLE_CLIENT_REQUESTS} requests")
+    result.single, problems = single_client(server.base_url, row, cookie)
+    result.problems += problems
+    log(f"{row.name}: wrk {args.connections} connections, {args.duration}s")
+    meter = CpuMeter(server.pid)
+    result.load = run_wrk(server.base_url, row, cookie, args, workdir)
+    result.cpu = meter.stop()
+    result.problems += load_problems(row, result.load)
+    if row.needs_auth:  # the session must still be good after the run, or the numbers are for the log-in page
+        status, _, _ = request_once(server.base_url, "GET", row.path, headers=request_headers(row, cookie))
+        if status != row.expect_status:
+            result.problems.append(f"after the run, {row.path} with the session answers {status}")
+    result.server_log = server.log_since_mark()
+    if result.server_log:
+        result.problems.append("gunicorn/Django logged output during this row (see server_log)")
+    for problem in result.problems:
+        log(f"  PROBLEM: {problem}")
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def row_status(r: RowResult) -> str:
+    if r.problems:
+        return "PROBLEMS"
+    if r.cpu and r.cpu["other_pct"] > OTHER_CPU_WARN_PCT:
+        return "ok, but machine busy"
+    return "ok"
+
+
+def format_table(results: list[DatabaseResult]) -> str:
+    header = [
+        "database",
+        "row",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "1-client p95 ms",
+        "vs ref",
+        "other CPU",
+        "status",
+    ]
+    numeric = {2, 3, 4, 5, 7}
+    lines: list[list[str]] = []
+    for db in results:
+        if db.skipped:
+            lines.append([db.database, f"skipped: {db.skipped.splitlines()[0][:70]}"] + [""] * 7)
+            continue
+        for r in db.rows:
+            load, single = r.load, r.single
+            ratio = f"{r.ratio_to_reference:.2f}× ({r.reference_row})" if r.ratio_to_reference else ""
+            lines.append(
+                [
+                    db.database,
+                    r.name,
+                    f"{load.requests_per_sec:,.0f}" if load else "-",
+                    f"{load.p50_ms:.1f}" if load else "-",
+                    f"{load.p99_ms:.1f}" if load else "-",
+                    f"{single.p95_ms:.1f}" if single else "-",
+                    ratio,
+                    f"{r.cpu['other_pct']:.0f}%" if r.cpu else "?",
+                    row_status(r),
+                ]
+            )
+        if db.error:
+            lines.append([db.database, f"ERROR: {db.error.splitlines()[0][:70]}"] + [""] * 7)
+    widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header)]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    legend = (
+        "req/s, p50, p99: wrk under load. 1-client p95: 200 sequential requests after 20 warm-up.\n"
+        "other CPU: share of the machine used by processes other than gunicorn and wrk during the load run "
+        f"(above {OTHER_CPU_WARN_PCT:.0f}% the numbers are disturbed)."
+    )
+    return "\n".join([fmt(header), rule, *(fmt(line) for line in lines), "", legend])
+
+
+def metadata(args: argparse.Namespace) -> dict[str, Any]:
+    git = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return {
+        "timestamp": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "git_commit": git.stdout.strip() + ("-dirty" if dirty.stdout.strip() else ""),
+        "host": platform.node(),
+        "platform": platform.platform(),
+        "cores": usable_cores(),
+        "python": platform.python_version(),
+        "gunicorn": version_of([str(GUNICORN), "--version"]),
+        "wrk": version_of(["wrk", "--version"]),
+        "settings": SETTINGS_MODULE,
+        "workers": args.workers,
+        "worker_class": "sync",
+        "duration_s": args.duration,
+        "connections": args.connections,
+        "wrk_threads": min(args.threads, args.connections),
+        "single_client": {"warmup": WARMUP_REQUESTS, "requests": SINGLE_CLIENT_REQUESTS},
+        "redis_url_set": bool(os.environ.get("REDIS_URL")),
+    }
+
+
+def write_json(path: Path, meta: dict[str, Any], results: list[DatabaseResult]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"meta": meta, "rows": [asdict(row) for row in ROWS], "results": [asdict(r) for r in results]}
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk load per row (default 10)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * usable_cores() + 1,
+        help="gunicorn sync workers (default 2×cores+1)",
+    )
+    parser.add_argument(
+        "--rows", help="comma-separated row keys to run (default: all): " + ", ".join(r.key for r in ROWS)
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=300,
+        help="before each row, wait up to this many seconds for other processes to leave the CPU (default 300)",
+    )
+    parser.add_argument(
+        "--json", type=Path, help="where to write the results (default bench/results/<timestamp>.json)"
+    )
+    args = parser.parse_args(argv)
+    if args.duration < 1 or args.connections < 1 or args.workers < 1 or args.threads < 1:
+        parser.error("--duration, --connections, --workers and --threads must be positive")
+    return args
+
+
+def select_rows(spec: str | None) -> list[Row]:
+    if not spec:
+        return list(ROWS)
+    wanted = [key.strip() for key in spec.split(",") if key.strip()]
+    known = {row.key: row for row in ROWS}
+    unknown = [key for key in wanted if key not in known]
+    if unknown:
+        raise SystemExit(f"unknown row(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    return [known[key] for key in wanted]
+
+
+def raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print(
+            "wrk is not installed. The load rows need it: install it with\n"
+            "    apt-get update && apt-get install -y wrk\n"
+            "(or build it from https://github.com/wg/wrk) and run this script again.",
+            file=sys.stderr,
+        )
+        return 2
+    if not GUNICORN.exists():
+        print(f"{GUNICORN} is missing; run scripts/setup first.", file=sys.stderr)
+        return 2
+    rows = select_rows(args.rows)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)  # a `kill` also stops gunicorn
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = timestamp()
+    json_path = args.json or RESULTS_DIR / f"{stamp}.json"
+    meta = metadata(args)
+    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results: list[DatabaseResult] = []
+    try:
+        for database in databases:
+            results.append(bench_database(database, rows, args, stamp))
+    except KeyboardInterrupt:
+        log("interrupted; gunicorn stopped, partial results follow")
+    table = format_table(results)
+    print()
+    print(
+        f"CivicGrid bench · {meta['cores']} cores · gunicorn {args.workers} sync workers · "
+        f"wrk {meta['wrk_threads']} threads × {args.connections} connections × {args.duration}s · {meta['timestamp']}"
+    )
+    print(table)
+    problems = [(db, r) for db in results for r in db.rows if r.problems]
+    for db, r in problems:
+        print(f"\n{db.database} · {r.name}:")
+        for problem in r.problems:
+            print(f"  - {problem}")
+        if r.server_log:
+            print(
+                "  server log:\n" + "\n".join("    " + line for line in tail(r.server_log, 60).splitlines())
+            )
+    for db in results:
+        if db.error:
+            print(f"\n{db.database} failed: {db.error}")
+        if db.skipped:
+            print(f"\n{db.database} skipped: {db.skipped}")
+    write_json(json_path, meta, results)
+    print(f"\nresults: {json_path}")
+    failed = any(db.error for db in results) or bool(problems) or len(results) < len(databases)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

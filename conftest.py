@@ -1,0 +1,1 @@
+pytest_plugins = ["civicgrid.core.testing", "civicgrid.core.testing_browser"]
