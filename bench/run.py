@@ -74,6 +74,7 @@ class Row:
     reference_row: str | None = None  # print req/s relative to this row's (same database, same run)
     expect_status: int = 200
     expect_text: str | None = None  # checked once before measuring
+    expect_json_items: int | None = None  # the JSON response must be a list of this length
 
 
 ROWS: list[Row] = [
@@ -86,7 +87,7 @@ ROWS: list[Row] = [
         body={"label": "x", "value": 1},
         expect_status=201,
     ),
-    Row("ninja_list", "(c) Ninja list 20 rows", "GET", "/api/v1/bench/list"),
+    Row("ninja_list", "(c) Ninja list 20 rows", "GET", "/api/v1/bench/list", expect_json_items=20),
     Row(
         "staff_home",
         "(d) staff home page (authenticated)",
@@ -563,10 +564,11 @@ def check_row(base_url: str, row: Row, session_cookie: str | None) -> list[str]:
         problems.append(f"check request answered {status}, expected {row.expect_status}: {text[:300]}")
     if row.expect_text and row.expect_text not in text:
         problems.append(f"check response does not contain {row.expect_text!r}")
-    if row.key == "ninja_list" and status == 200:
-        count = len(json.loads(body))
-        if count != 20:
-            problems.append(f"list returned {count} rows, expected 20")
+    if row.expect_json_items is not None and status == row.expect_status:
+        items = json.loads(body)
+        if not isinstance(items, list) or len(items) != row.expect_json_items:
+            count = len(items) if isinstance(items, list) else "not a list"
+            problems.append(f"expected a JSON list of {row.expect_json_items} items, got {count}")
     return problems
 
 

@@ -50,7 +50,7 @@ class _Loader:
         self.names = NameSource()
         self.password_hash = make_password(DEMO_PASSWORD)
 
-    def user(self, username: str, *, kind=AccountKind.STAFF, phone: str = "", is_staff=False) -> User:
+    def user(self, username: str, *, kind=AccountKind.STAFF, phone: str = "", **flags) -> User:
         name = self.names.next()  # drawn even when the user exists, so names stay stable across runs
         existing = User.objects.filter(username=username).first()
         if existing is not None:
@@ -61,7 +61,7 @@ class _Loader:
             kind=kind,
             phone=phone,
             password_hash=self.password_hash,
-            is_staff=is_staff,
+            **flags,
         )
 
     def staff(self, username: str, unit, role: str, title: str = "", **kwargs) -> User:
@@ -81,7 +81,7 @@ def load(ctx: dict) -> None:
     loader = _Loader(ctx)
     street, communities, grids = ctx["street"], ctx["communities"], ctx["grids"]
 
-    admin = loader.staff("admin", street, Role.PLATFORM_ADMIN, "平台管理员", is_staff=True)
+    admin = loader.staff("admin", street, Role.PLATFORM_ADMIN, "平台管理员", is_staff=True, is_superuser=True)
     leaders = [
         loader.staff("leader01", street, Role.STREET_LEADER, "街道党工委书记"),
         loader.staff("leader02", street, Role.STREET_LEADER, "分管副主任"),

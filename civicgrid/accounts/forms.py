@@ -1,16 +1,21 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
-class StaffLoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": _("账号或密码错误。连续失败 5 次后账号将被锁定 5 分钟。"),
-        "inactive": _("账号或密码错误。连续失败 5 次后账号将被锁定 5 分钟。"),
+def lockout_warning() -> str:
+    return _("账号或密码错误。连续失败 %(limit)d 次后账号将被锁定 %(minutes)d 分钟。") % {
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": round(settings.AXES_COOLOFF_TIME * 60),
     }
 
+
+class StaffLoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Unknown user, wrong password and inactive account get one message: nothing to enumerate.
+        self.error_messages = {"invalid_login": lockout_warning(), "inactive": lockout_warning()}
         self.fields["username"].label = _("账号")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].label = _("密码")

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
@@ -18,7 +19,7 @@ from .selectors import requires_second_factor
 _LAST_SEEN = "civicgrid_last_seen"
 # Refresh the stamp at most this often, so an active session is not rewritten on every request.
 _TOUCH_EVERY = 60
-IDLE_SIGNED_OUT = "长时间未操作，为保护数据安全已自动退出，请重新登录。"
+IDLE_SIGNED_OUT = gettext_lazy("长时间未操作，为保护数据安全已自动退出，请重新登录。")
 
 
 def _wants_json(request) -> bool:
@@ -41,9 +42,9 @@ class StaffSessionMiddleware:
                 logout(request)
                 if _wants_json(request):
                     return JsonResponse(
-                        {"code": "session_expired", "message": _(IDLE_SIGNED_OUT)}, status=401
+                        {"code": "session_expired", "message": str(IDLE_SIGNED_OUT)}, status=401
                     )
-                messages.warning(request, _(IDLE_SIGNED_OUT))
+                messages.warning(request, str(IDLE_SIGNED_OUT))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
             if last_seen is None or now - last_seen > _TOUCH_EVERY:
                 request.session[_LAST_SEEN] = now

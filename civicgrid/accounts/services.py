@@ -36,6 +36,7 @@ def user_create(
     password_hash: str | None = None,
     phone: str = "",
     is_staff: bool = False,
+    is_superuser: bool = False,
     actor=None,
 ) -> User:
     """Create an account; staff user names must not look like phone numbers (those log residents in)."""
@@ -45,7 +46,9 @@ def user_create(
         raise ValidationError({"username": _("账号 %(name)s 已存在。") % {"name": username}})
     if phone:
         validate_mobile(phone)
-    user = User(username=username, full_name=full_name, kind=kind, phone=phone, is_staff=is_staff)
+    user = User(
+        username=username, full_name=full_name, kind=kind, phone=phone, is_staff=is_staff, is_superuser=is_superuser
+    )
     if password_hash is not None:
         user.password = password_hash
     elif password is not None:

@@ -25,12 +25,12 @@ class StaffPasswordValidator:
             return
         if len(password) < self.min_length or _classes(password) < 3:
             raise ValidationError(
-                _("工作人员密码至少 %(n)d 位，并包含大写字母、小写字母、数字、符号中的至少三类。")
+                _("工作人员密码至少 %(n)d 个字符，并包含大写字母、小写字母、数字、符号中的至少三类。")
                 % {"n": self.min_length},
                 code="staff_password_weak",
             )
 
     def get_help_text(self) -> str:
-        return _("工作人员密码至少 %(n)d 位，并包含大写字母、小写字母、数字、符号中的至少三类。") % {
+        return _("工作人员密码至少 %(n)d 个字符，并包含大写字母、小写字母、数字、符号中的至少三类。") % {
             "n": self.min_length
         }

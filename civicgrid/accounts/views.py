@@ -3,6 +3,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -83,3 +84,9 @@ def second_factor(request):
         context["qr"] = _qr_data_uri(device)
         context["secret"] = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/second_factor.html", context)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """What django-axes answers while an account is locked (AXES_LOCKOUT_CALLABLE)."""
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -6,10 +6,10 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
-UNAVAILABLE = "系统暂时无法访问数据库，请稍后再试。已提交的数据不会丢失。"
+UNAVAILABLE = _("系统暂时无法访问数据库，请稍后再试。已提交的数据不会丢失。")
 
 
 class DatabaseUnavailableMiddleware:
@@ -28,9 +28,9 @@ class DatabaseUnavailableMiddleware:
         for connection in connections.all():
             connection.close_if_unusable_or_obsolete()
         if request.path.startswith("/api/"):
-            response = JsonResponse({"code": "service_unavailable", "message": _(UNAVAILABLE)}, status=503)
+            response = JsonResponse({"code": "service_unavailable", "message": str(UNAVAILABLE)}, status=503)
         else:
-            response = HttpResponse(render_to_string("503.html", {"message": _(UNAVAILABLE)}), status=503)
+            response = HttpResponse(render_to_string("503.html", {"message": str(UNAVAILABLE)}), status=503)
         response["Retry-After"] = "30"
         return response
 

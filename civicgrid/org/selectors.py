@@ -84,11 +84,8 @@ def path_q(paths: list[str], field: str = "path") -> Q:
 
 
 def units_visible_to(user) -> QuerySet[OrgUnit]:
-    """Units the user may see: the subtrees of their staff memberships (everything for superusers)."""
-    units = OrgUnit.objects.filter(is_active=True)
-    if getattr(user, "is_superuser", False):
-        return units
-    return units.filter(path_q(scope_paths(user)))
+    """Units the user may see: the subtrees of their staff memberships (superusers included)."""
+    return OrgUnit.objects.filter(path_q(scope_paths(user)), is_active=True)
 
 
 def access_unit(*, user, unit_id: int) -> OrgUnit:
@@ -102,8 +99,6 @@ def access_unit(*, user, unit_id: int) -> OrgUnit:
 def users_visible_to(user) -> QuerySet:
     """Accounts holding an active role in a unit the user sees, and the user themself."""
     User = get_user_model()
-    if getattr(user, "is_superuser", False):
-        return User.objects.filter(is_active=True)
     paths = scope_paths(user)
     if not paths:
         return User.objects.filter(pk=user.pk)
@@ -126,7 +121,7 @@ def unit_counts(*, user) -> dict[str, int]:
     """How many units of each kind the user reaches."""
     from django.db.models import Count
 
-    rows = units_visible_to(user).values("kind").annotate(n=Count("id"))
+    rows = units_visible_to(user).order_by().values("kind").annotate(n=Count("id"))
     counts = dict.fromkeys(UnitKind.values, 0)
     counts.update({row["kind"]: row["n"] for row in rows})
     return counts

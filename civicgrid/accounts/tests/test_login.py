@@ -105,7 +105,7 @@ def test_staff_password_needs_twelve_characters_of_three_classes(personas):
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError, match="至少 12 位"):
+    with pytest.raises(ValidationError, match="至少 12 个字符"):
         validate_password("short1A!", personas.grid_worker_a)
     with pytest.raises(ValidationError, match="至少三类"):
         validate_password("onlylowercaseletters", personas.grid_worker_a)

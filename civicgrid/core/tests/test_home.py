@@ -56,3 +56,9 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, pe
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     assert "<script>" not in response.content.decode()
+
+
+def test_scope_summary_counts_every_unit_of_each_kind(client, personas):
+    log_in(client, personas.community_head_a)
+    response = client.get("/")
+    assert dict((str(label), n) for label, n in response.context["scope_counts"]) == {"社区": 1, "网格": 2}
