@@ -47,7 +47,12 @@ def user_create(
     if phone:
         validate_mobile(phone)
     user = User(
-        username=username, full_name=full_name, kind=kind, phone=phone, is_staff=is_staff, is_superuser=is_superuser
+        username=username,
+        full_name=full_name,
+        kind=kind,
+        phone=phone,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
     )
     if password_hash is not None:
         user.password = password_hash

@@ -107,9 +107,8 @@ def phone_page(browser, phone_context_args):
     context.close()
 
 
-# Console errors that are known and not the page's fault. The browser asks for /favicon.ico on
-# its own and the application serves none yet (a 404): drop this entry once it does.
-KNOWN_CONSOLE_ERRORS = [re.compile(r"status of 404 .*\(https?://[^/]+/favicon\.ico\)$")]
+# Console errors that are known and not the page's fault (none at present).
+KNOWN_CONSOLE_ERRORS: list[re.Pattern] = []
 
 
 @pytest.fixture

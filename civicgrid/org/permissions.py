@@ -9,4 +9,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "accounts.manage": frozenset({Role.PLATFORM_ADMIN}),
     "audit.view": frozenset({Role.PLATFORM_ADMIN}),
     "system.status": frozenset({Role.PLATFORM_ADMIN}),
+    # registry (一标三实)
+    "registry.view": frozenset(
+        {
+            Role.GRID_WORKER,
+            Role.GRID_ASSISTANT,
+            Role.COMMUNITY_HEAD,
+            Role.SUPERVISOR,
+            Role.STREET_LEADER,
+            Role.PLATFORM_ADMIN,
+        }
+    ),
+    "registry.edit": frozenset({Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
+    "registry.reveal": frozenset({Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
+    "registry.export": frozenset({Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
+    "registry.coverage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    "registry.import": frozenset({Role.PLATFORM_ADMIN}),
+    "registry.conflicts": frozenset({Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
 }

@@ -61,4 +61,9 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client, pe
 def test_scope_summary_counts_every_unit_of_each_kind(client, personas):
     log_in(client, personas.community_head_a)
     response = client.get("/")
-    assert dict((str(label), n) for label, n in response.context["scope_counts"]) == {"社区": 1, "网格": 2}
+    assert {str(label): n for label, n in response.context["scope_counts"]} == {"社区": 1, "网格": 2}
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client, personas):
+    log_in(client, personas.grid_worker_a)
+    assert '<html lang="zh-hans">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
