@@ -226,17 +226,44 @@ def machine_cpu_seconds() -> tuple[float, float] | None:
     return (total - idle - iowait) / CLOCK_TICKS, total / CLOCK_TICKS
 
 
-def process_tree_cpu_seconds(pid: int) -> float:
-    """user+system CPU seconds of a process and its direct children (gunicorn master + workers)."""
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    seconds = 0.0
-    for one in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-            seconds += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
-    return seconds
+def process_cpu_seconds(pid: int) -> float | None:
+    """user+system CPU seconds of one process, from /proc/<pid>/stat (None once it has gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def gunicorn_pids(master_pid: int) -> list[int]:
+    """The gunicorn master and its workers (its direct children)."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [master_pid, *map(int, children)]
+
+
+def postgres_pids(database: str) -> list[int]:
+    """PostgreSQL's own processes plus the client backends serving `database` (not other databases)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        is_client_backend = "(" in title or "[local]" in title  # "postgres: 15/main: user db host(port) …"
+        if not is_client_backend or f" {database} " in title:
+            pids.append(int(entry.name))
+    return pids
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: seconds for pid in pids if (seconds := process_cpu_seconds(pid)) is not None}
 
 
 def own_and_children_cpu_seconds() -> tuple[float, float]:
@@ -274,13 +301,23 @@ def wait_for_quiet(max_wait: float, busy_limit_pct: float = OTHER_CPU_WARN_PCT) 
 
 
 class CpuMeter:
-    """Who used the machine while wrk ran: the server, wrk, or something else (a noisy neighbour)."""
+    """Who used the machine while wrk ran: gunicorn, the database server, wrk, or something else.
 
-    def __init__(self, server_pid: int):
+    Shares are of the whole machine (100 = every core busy for the whole run). "other" is what is
+    left: a noisy neighbour (another test run, a build) that makes the numbers meaningless.
+    """
+
+    def __init__(self, server_pid: int, database: str | None):
         self.server_pid = server_pid
+        self.database = database  # PostgreSQL database name; None when the database is in-process
         self.machine = machine_cpu_seconds()
-        self.server = process_tree_cpu_seconds(server_pid)
+        self.server = cpu_by_pid(gunicorn_pids(server_pid))
+        self.db = cpu_by_pid(postgres_pids(database)) if database else {}
         self.own, self.children = own_and_children_cpu_seconds()
+
+    @staticmethod
+    def _delta(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
     def stop(self) -> dict[str, float] | None:
         machine = machine_cpu_seconds()
@@ -290,18 +327,20 @@ class CpuMeter:
         capacity = machine[1] - self.machine[1]
         if capacity <= 0:
             return None
-        server = process_tree_cpu_seconds(self.server_pid) - self.server
+        server = self._delta(self.server, cpu_by_pid(gunicorn_pids(self.server_pid)))
+        db = self._delta(self.db, cpu_by_pid(postgres_pids(self.database))) if self.database else 0.0
         own, children = own_and_children_cpu_seconds()
-        load_tool = children - self.children + own - self.own
+        load_tool = children - self.children + own - self.own  # wrk (+ this idle script)
 
         def pct(seconds: float) -> float:
             return round(100 * max(seconds, 0.0) / capacity, 1)
 
         return {
             "machine_busy_pct": pct(busy),
-            "server_pct": pct(server),
+            "gunicorn_pct": pct(server),
+            "database_pct": pct(db),
             "load_tool_pct": pct(load_tool),
-            "other_pct": pct(busy - server - load_tool),
+            "other_pct": pct(busy - server - db - load_tool),
         }
 
 
@@ -446,7 +485,7 @@ class Gunicorn:
             process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):  # too slow, or a second Ctrl-C
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=5)
@@ -742,8 +781,10 @@ def load_problems(row: Row, load: LoadResult) -> list[str]:
 # --------------------------------------------------------------------------- one database
 
 
-def bench_database(database: str, rows: list[Row], args: argparse.Namespace, stamp: str) -> DatabaseResult:
-    result = DatabaseResult(database=database)
+def bench_database(
+    database: str, rows: list[Row], args: argparse.Namespace, stamp: str, result: DatabaseResult
+) -> None:
+    """Fill `result` as the run goes, so an interrupted run still reports what it measured."""
     log_path = RESULTS_DIR / f"{stamp}-{database}-gunicorn.log"
     with tempfile.TemporaryDirectory(prefix=f"civicgrid-bench-{database}-") as tmp:
         workdir = Path(tmp)
@@ -753,8 +794,9 @@ def bench_database(database: str, rows: list[Row], args: argparse.Namespace, sta
         except DatabaseSkipped as exc:
             result.skipped = str(exc)
             log(f"skip {database}: {exc}")
-            return result
+            return
         result.database_url = url
+        pg_database = POSTGRES_BENCH_DB if database == "postgres" else None
         env = django_env(url, workdir)
         try:
             log(f"{database}: prepare {url}")
@@ -768,20 +810,31 @@ def bench_database(database: str, rows: list[Row], args: argparse.Namespace, sta
                     cookie = log_in(server.base_url, DEMO_USERNAME, DEMO_PASSWORD)
                     server.mark_log()
                 for row in rows:
-                    result.rows.append(bench_row(server, row, cookie, args, workdir))
+                    result.rows.append(bench_row(server, row, cookie, args, workdir, pg_database))
         except BenchError as exc:
             result.error = str(exc)
             log(f"{database}: {exc}")
+        except KeyboardInterrupt:
+            result.error = "interrupted"
+            raise
+
+
+def add_ratios(result: DatabaseResult) -> None:
+    """req/s of each row relative to its reference row, measured against the same server."""
     by_key = {r.key: r for r in result.rows}
     for row_result in result.rows:
         ref = by_key.get(row_result.reference_row or "")
         if ref and ref.load and row_result.load and ref.load.requests_per_sec:
             row_result.ratio_to_reference = row_result.load.requests_per_sec / ref.load.requests_per_sec
-    return result
 
 
 def bench_row(
-    server: Gunicorn, row: Row, cookie: str | None, args: argparse.Namespace, workdir: Path
+    server: Gunicorn,
+    row: Row,
+    cookie: str | None,
+    args: argparse.Namespace,
+    workdir: Path,
+    pg_database: str | None,
 ) -> RowResult:
     result = RowResult(row.key, row.name, row.method, row.path, reference_row=row.reference_row)
     for attempt in range(args.retries + 1):
@@ -791,7 +844,7 @@ def bench_row(
         result.single, single_problems = single_client(server.base_url, row, cookie)
         problems += single_problems
         log(f"{row.name}: wrk {args.connections} connections, {args.duration}s")
-        meter = CpuMeter(server.pid)
+        meter = CpuMeter(server.pid, pg_database)
         result.load = run_wrk(server.base_url, row, cookie, args, workdir)
         result.cpu = meter.stop()
         problems += load_problems(row, result.load)
@@ -842,7 +895,7 @@ def format_table(results: list[DatabaseResult]) -> str:
     lines: list[list[str]] = []
     for db in results:
         if db.skipped:
-            lines.append([db.database, f"skipped: {db.skipped.splitlines()[0][:70]}"] + [""] * 7)
+            lines.append([db.database, "skipped (see below)"] + [""] * 7)
             continue
         for r in db.rows:
             load, single = r.load, r.single
@@ -861,7 +914,7 @@ def format_table(results: list[DatabaseResult]) -> str:
                 ]
             )
         if db.error:
-            lines.append([db.database, f"ERROR: {db.error.splitlines()[0][:70]}"] + [""] * 7)
+            lines.append([db.database, "FAILED (see below)"] + [""] * 7)
     widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header)]
 
     def fmt(cells: list[str]) -> str:
@@ -873,7 +926,7 @@ def format_table(results: list[DatabaseResult]) -> str:
     rule = "  ".join("-" * w for w in widths)
     legend = (
         "req/s, p50, p99: wrk under load. 1-client p95: 200 sequential requests after 20 warm-up.\n"
-        "other CPU: share of the machine used by processes other than gunicorn and wrk during the load run "
+        "other CPU: share of the machine used by processes other than gunicorn, PostgreSQL and wrk during the load run "
         f"(above {OTHER_CPU_WARN_PCT:.0f}% the numbers are disturbed)."
     )
     return "\n".join([fmt(header), rule, *(fmt(line) for line in lines), "", legend])
@@ -993,9 +1046,12 @@ def main(argv: list[str] | None = None) -> int:
     results: list[DatabaseResult] = []
     try:
         for database in databases:
-            results.append(bench_database(database, rows, args, stamp))
+            results.append(DatabaseResult(database=database))
+            bench_database(database, rows, args, stamp, results[-1])
     except KeyboardInterrupt:
         log("interrupted; gunicorn stopped, partial results follow")
+    for result in results:
+        add_ratios(result)
     table = format_table(results)
     print()
     print(

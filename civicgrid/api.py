@@ -7,6 +7,7 @@ from ninja.security import django_auth
 from civicgrid.core.api import ORJSONRenderer, install_error_handlers
 from civicgrid.org.api import me_router
 from civicgrid.org.api import router as org_router
+from civicgrid.registry.api import router as registry_router
 
 api = NinjaAPI(
     title="CivicGrid API",
@@ -20,6 +21,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/me", me_router, tags=["账号 accounts"])
 api.add_router("/org", org_router, tags=["组织 org"])
+api.add_router("/registry", registry_router, tags=["登记 registry"])
 
 if settings.BENCH_ENDPOINTS:
     from civicgrid.core.bench_api import router as bench_router

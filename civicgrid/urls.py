@@ -4,16 +4,20 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from civicgrid.accounts import views as account_views
 from civicgrid.api import api
 
 admin.site.site_header = "智慧云服务管理平台 · 管理后台"
 admin.site.site_title = "CivicGrid"
 
 urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("portal/", account_views.portal_home, name="portal_home"),
     path("", include("civicgrid.core.urls")),
     path("accounts/", include("civicgrid.accounts.urls")),
     path("org/", include("civicgrid.org.urls")),
     path("audit/", include("civicgrid.audit.urls")),
+    path("registry/", include("civicgrid.registry.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -19,4 +19,4 @@ def confirmed_totp_device(user) -> TOTPDevice | None:
 
 def home_url_name(user) -> str:
     """Staff land on the workbench home; residents, volunteers and organisations on the portal."""
-    return "core:home" if is_staff_member(user) else "core:portal_home"
+    return "home" if is_staff_member(user) else "portal_home"

@@ -15,6 +15,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
+from civicgrid.core.selectors import worker_status
+from civicgrid.org.choices import UnitKind
+from civicgrid.org.selectors import (
+    children_of,
+    is_staff_member,
+    memberships_of,
+    unit_ancestry,
+    unit_counts,
+    user_can,
+)
 
 from . import services
 from .forms import ResidentLoginForm, StaffLoginForm, TokenForm
@@ -90,3 +100,31 @@ def locked_out(request, credentials, *args, **kwargs):
     """What django-axes answers while an account is locked (AXES_LOCKOUT_CALLABLE)."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def home(request):
+    """The staff home: who I am, where I sit in the tree, and what my place lets me see."""
+    user = request.user
+    if not is_staff_member(user):
+        return redirect(home_url_name(user))
+    places = [
+        {
+            "membership": membership,
+            "ancestry": unit_ancestry(membership.unit),
+            "children": list(children_of(user=user, unit=membership.unit)[:60]),
+        }
+        for membership in memberships_of(user)
+    ]
+    counts = unit_counts(user=user)
+    shown_kinds = [UnitKind.STREET, UnitKind.COMMUNITY, UnitKind.GRID, UnitKind.DEPARTMENT, UnitKind.AGENCY]
+    context = {
+        "places": places,
+        "scope_counts": [(UnitKind(k).label, counts[k]) for k in shown_kinds if counts[k]],
+        "worker": worker_status() if user_can(user, "system.status") else None,
+    }
+    return render(request, "accounts/home.html", context)
+
+
+def portal_home(request):
+    """The resident portal's home."""
+    return render(request, "accounts/portal_home.html", {"memberships": memberships_of(request.user)})

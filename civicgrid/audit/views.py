@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from civicgrid.core.decorators import require_action
+from civicgrid.org.decorators import require_action
 
 from .choices import AuditAction
 from .models import AuditEvent

@@ -175,5 +175,5 @@ def log_in(client, user) -> None:
 
 @pytest.fixture
 def demo_street(db):
-    """The full demo street (slow: use only where the demo itself is under test)."""
-    call_command("demo", quiet_logins=True, stdout=io.StringIO())
+    """The demo street's tree and accounts, without the registry's households (those take ~10 s)."""
+    call_command("demo", quiet_logins=True, scale=0, stdout=io.StringIO())

@@ -4,8 +4,4 @@ from . import views
 
 app_name = "core"
 
-urlpatterns = [
-    path("", views.home, name="home"),
-    path("portal/", views.portal_home, name="portal_home"),
-    path("healthz", views.healthz, name="healthz"),
-]
+urlpatterns = [path("healthz", views.healthz, name="healthz")]

@@ -4,8 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from civicgrid.core.decorators import require_action
 from civicgrid.core.errors import NotFound
+from civicgrid.org.decorators import require_action
 
 from . import selectors
 from .choices import Role, UnitKind

@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
 from civicgrid.core import clock
-from civicgrid.core.crypto import blind_index
+from civicgrid.core.crypto import blind_index, mask
 from civicgrid.core.errors import Conflict as ConflictError
 from civicgrid.core.errors import Forbidden
 from civicgrid.org.selectors import user_can
@@ -477,3 +477,33 @@ def conflict_resolve(*, actor, conflict: Conflict, accept: bool) -> Conflict:
             **{conflict.field: conflict.source_value},
         )
     return conflict
+
+
+@transaction.atomic
+def source_set_mapping(*, actor, source: ImportSource, mapping: dict[str, str]) -> ImportSource:
+    """Save which column of the source file holds each registry field."""
+    if not user_can(actor, "registry.import"):
+        raise Forbidden()
+    known = {name: column for name, column in mapping.items() if name in FIELD_LABELS and column}
+    if "address" in known:
+        known = {k: v for k, v in known.items() if k not in ADDRESS_FIELDS}
+    source.column_mapping = known
+    source.save(update_fields=["column_mapping"])
+    audit_record(action=AuditAction.UPDATE, actor=actor, obj=source, details={"column_mapping": known})
+    return source
+
+
+def conflict_display(conflict: Conflict) -> dict[str, str]:
+    """Labels and values of a conflict for people: phones masked, choices by their Chinese label."""
+    choices = {"residence_type": dict(ResidenceType.choices), "relation": dict(Relation.choices)}
+
+    def show(value: str) -> str:
+        if conflict.field == "phone":
+            return mask(value)
+        return str(choices.get(conflict.field, {}).get(value, value))
+
+    return {
+        "field_label": str(FIELD_LABELS.get(conflict.field, conflict.field)),
+        "registry_display": show(conflict.registry_value),
+        "source_display": show(conflict.source_value),
+    }

@@ -25,7 +25,7 @@ def test_worker_signs_in_switches_to_english_and_signs_out(
     log_in_browser(page, live_server.url, "worker_a")
 
     # The staff home, in Chinese: who I am and where my grid sits in the tree.
-    expect(page).to_have_url(live_server.url + reverse("core:home"))
+    expect(page).to_have_url(live_server.url + reverse("home"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，甲网格员")
     expect(page.get_by_test_id("current-user")).to_contain_text("甲网格员")
@@ -39,7 +39,7 @@ def test_worker_signs_in_switches_to_english_and_signs_out(
     expect(switch).to_have_text("English")
     switch.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page).to_have_url(live_server.url + reverse("core:home"))
+    expect(page).to_have_url(live_server.url + reverse("home"))
     expect(switch).to_have_text("中文")
     if home := _english("首页"):
         expect(page).to_have_title(re.compile("^" + re.escape(home) + " · "))

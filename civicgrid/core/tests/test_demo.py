@@ -10,8 +10,20 @@ from civicgrid.accounts.models import User
 from civicgrid.org import selectors
 from civicgrid.org.choices import Role, UnitKind
 from civicgrid.org.models import Membership, OrgUnit
+from civicgrid.registry import models as registry
 
 pytestmark = pytest.mark.django_db
+REGISTRY_MODELS = [
+    registry.Building,
+    registry.Room,
+    registry.Household,
+    registry.Person,
+    registry.Organisation,
+    registry.Vehicle,
+    registry.GroupMembership,
+    registry.ServiceGroup,
+    registry.ImportSource,
+]
 
 
 def counts() -> dict:
@@ -21,11 +33,14 @@ def counts() -> dict:
         "memberships": Membership.objects.count(),
         "names": sorted(User.objects.values_list("username", "full_name")),
         "codes": sorted(OrgUnit.objects.values_list("code", "path")),
+        "registry": {model._meta.model_name: model.objects.count() for model in REGISTRY_MODELS},
     }
 
 
-def test_loading_twice_changes_nothing(demo_street):
+def test_loading_twice_changes_nothing(db):
+    call_command("demo", quiet_logins=True, stdout=io.StringIO())
     first = counts()
+    assert first["registry"]["person"] > 5000
     call_command("demo", quiet_logins=True, stdout=io.StringIO())
     assert counts() == first
 

@@ -15,6 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="只在数据库没有组织单元时加载。")
         parser.add_argument("--quiet-logins", action="store_true", help="不打印演示账号。")
+        parser.add_argument(
+            "--scale", type=int, default=1, help="登记数据规模倍数（用于基准测试；0 表示不生成住户与人口）。"
+        )
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_ALLOWED", True):
@@ -29,7 +32,7 @@ class Command(BaseCommand):
         if options["if_empty"] and OrgUnit.objects.exists():
             self.stdout.write("数据库已有数据，跳过演示数据加载。")
         else:
-            ctx: dict = {"stdout": self.stdout}
+            ctx: dict = {"stdout": self.stdout, "scale": options["scale"]}
             with transaction.atomic():
                 for module in modules:
                     module.load(ctx)

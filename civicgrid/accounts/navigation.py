@@ -15,14 +15,16 @@ class NavItem:
     url_name: str
     icon: str
     action: str | None = None
+    order: int = 50
 
 
-STAFF_NAV: tuple[NavItem, ...] = (
-    NavItem(_("首页"), "core:home", "house"),
-    NavItem(_("组织架构"), "org:tree", "diagram-3", "org.view"),
-    NavItem(_("人员"), "org:people", "people", "org.view_members"),
-    NavItem(_("审计日志"), "audit:list", "journal-text", "audit.view"),
-)
+STAFF_NAV: list[NavItem] = [NavItem(_("首页"), "home", "house", order=0)]
+
+
+def register(*items: NavItem) -> None:
+    """Add menu items; each app calls this from its AppConfig.ready()."""
+    STAFF_NAV.extend(item for item in items if item not in STAFF_NAV)
+    STAFF_NAV.sort(key=lambda item: item.order)
 
 
 def staff_nav(user, current_path: str) -> list[dict]:
