@@ -914,7 +914,8 @@ def format_table(results: list[DatabaseResult]) -> str:
                 ]
             )
         if db.error:
-            lines.append([db.database, "FAILED (see below)"] + [""] * 7)
+            status = "INTERRUPTED" if db.error == "interrupted" else "FAILED (see below)"
+            lines.append([db.database, status] + [""] * 7)
     widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(header)]
 
     def fmt(cells: list[str]) -> str:
@@ -1037,7 +1038,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{GUNICORN} is missing; run scripts/setup first.", file=sys.stderr)
         return 2
     rows = select_rows(args.rows)
-    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)  # a `kill` also stops gunicorn
+    # Ctrl-C, `kill` and a closed terminal all end the run the same way: gunicorn is stopped first.
+    # (SIGINT is set explicitly because a shell starts background jobs with it ignored.)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    signal.signal(signal.SIGHUP, raise_keyboard_interrupt)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = timestamp()
     json_path = args.json or RESULTS_DIR / f"{stamp}.json"

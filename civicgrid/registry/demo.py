@@ -145,7 +145,9 @@ def load(ctx: dict) -> None:
                     lng=round(west + (east - west) * (0.25 + 0.5 * rng.random()), 6),
                 )
             )
-    Building.objects.bulk_create(buildings, batch_size=2000)
+    bulk_create_with_history(
+        buildings, Building, batch_size=2000, default_user=admin, default_change_reason=reason
+    )
     buildings = list(Building.objects.filter(grid__in=grids).order_by("id"))
     entrances = Entrance.objects.bulk_create(
         [Entrance(building=b, name=f"{e}单元") for b in buildings for e in (1, 2)], batch_size=2000
@@ -167,7 +169,7 @@ def load(ctx: dict) -> None:
         for floor in range(1, 7)
         for unit in (1, 2)
     ]
-    Room.objects.bulk_create(rooms, batch_size=2000)
+    bulk_create_with_history(rooms, Room, batch_size=2000, default_user=admin, default_change_reason=reason)
     rooms = list(Room.objects.filter(entrance__in=entrances).order_by("id"))
 
     occupied = [r for r in rooms if r.use != RoomUse.VACANT and rng.random() < 0.92]
