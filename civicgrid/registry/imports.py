@@ -14,10 +14,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
 from simple_history.utils import bulk_create_with_history
 
 from civicgrid.audit.choices import AuditAction
@@ -114,20 +114,27 @@ NOT_APPLIED = _("只有已导入的批次可以撤销。")
 CHANGED_SINCE = _("有 %(n)d 条记录在导入后被修改过（如 %(name)s），不能整批撤销，请逐条处理。")
 
 
+def _cell(value) -> str:
+    """Spreadsheet cell as text: numbers typed into Excel (phones, IDs) come back as floats."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def read_table(*, file_name: str, content: bytes) -> list[dict[str, str]]:
     """Rows of a CSV (UTF-8 with or without BOM, or GBK) or XLSX file as header → text."""
     try:
         if file_name.lower().endswith(".xlsx"):
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            rows = book.active.iter_rows(values_only=True)
-            header = [str(c).strip() if c is not None else "" for c in next(rows)]
-            table = [
-                {h: ("" if v is None else str(v).strip()) for h, v in zip(header, row, strict=False)}
+            sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+            rows = iter(sheet.iter_rows())
+            header = [_cell(c) for c in next(rows)]
+            return [
+                {h: _cell(v) for h, v in zip(header, row, strict=False)}
                 for row in rows
                 if any(v not in (None, "") for v in row)
             ]
-            book.close()
-            return table
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = content.decode(encoding)
@@ -147,7 +154,7 @@ def read_table(*, file_name: str, content: bytes) -> list[dict[str, str]]:
         KeyError,
         StopIteration,
         OSError,
-        openpyxl.utils.exceptions.InvalidFileException,
+        CalamineError,
     ) as exc:
         raise ValidationError({"file": UNREADABLE}) from exc
 
@@ -337,14 +344,16 @@ def import_apply(*, actor, batch: ImportBatch) -> ImportBatch:
     created = bulk_create_with_history(
         people, Person, batch_size=2000, default_user=actor, default_change_reason=reason, default_date=now
     )
-    by_index = {p.id_index: p for p in created}
     if any(p.pk is None for p in created):  # backends that do not return keys from bulk inserts
-        by_index = {
-            p.id_index: p for p in Person.objects.filter(id_index__in=list(by_index)).only("id", "id_index")
-        }
-    for row, person in zip(new_rows, people, strict=True):
-        row.person_id = by_index[person.id_index].pk
-    ImportRow.objects.bulk_update(new_rows, ["person_id"], batch_size=2000)
+        keys = dict(
+            Person.objects.filter(id_index__in=[p.id_index for p in people]).values_list("id_index", "pk")
+        )
+        for person in people:
+            person.pk = keys[person.id_index]
+    sources = [
+        SourceRecord(batch=batch, person_id=person.pk, row_number=row.number, created=True)
+        for row, person in zip(new_rows, people, strict=True)
+    ]
 
     matched = {r.person_id: r for r in rows if r.status in (RowStatus.MATCHED, RowStatus.CONFLICT)}
     conflicts, changes = [], []
@@ -375,10 +384,10 @@ def import_apply(*, actor, batch: ImportBatch) -> ImportBatch:
             person_update(actor=None, person=person, reason=reason, **fills)
     Conflict.objects.bulk_create(conflicts, batch_size=2000)
     ImportChange.objects.bulk_create(changes, batch_size=2000)
-    SourceRecord.objects.bulk_create(
-        [SourceRecord(batch=batch, person_id=r.person_id, row_number=r.number) for r in rows if r.person_id],
-        batch_size=2000,
-    )
+    sources += [
+        SourceRecord(batch=batch, person_id=r.person_id, row_number=r.number) for r in matched.values()
+    ]
+    SourceRecord.objects.bulk_create(sources, batch_size=2000)
     batch.counts = batch.counts | {
         "created": len(new_rows),
         "conflicts": len(conflicts),

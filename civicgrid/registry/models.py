@@ -375,6 +375,8 @@ class SourceRecord(models.Model):
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="sources"
     )
     row_number = models.PositiveIntegerField()
+    # True when this batch created the record (rolling the batch back deletes it).
+    created = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
