@@ -12,8 +12,16 @@ from civicgrid.accounts.demo import NameSource
 from civicgrid.core.crypto import mask
 from civicgrid.org.choices import Role
 
-from .choices import ImportSourceKind, OrganisationKind, Relation, ResidenceType, RoomUse, VehicleKind
-from .imports import DEFAULT_MAPPINGS
+from .choices import (
+    ImportEntity,
+    ImportSourceKind,
+    OrganisationKind,
+    Relation,
+    ResidenceType,
+    RoomUse,
+    VehicleKind,
+)
+from .imports import DEFAULT_MAPPINGS, ORGANISATION_MAPPING
 from .models import (
     Building,
     Entrance,
@@ -118,8 +126,15 @@ def load(ctx: dict) -> None:
         )
     for kind, label in ImportSourceKind.choices:
         ImportSource.objects.get_or_create(
-            kind=kind, defaults={"name": f"区{label}", "column_mapping": DEFAULT_MAPPINGS[kind]}
+            kind=kind,
+            entity=ImportEntity.PERSON,
+            defaults={"name": f"区{label}", "column_mapping": DEFAULT_MAPPINGS[kind]},
         )
+    ImportSource.objects.get_or_create(
+        kind=ImportSourceKind.GOVERNANCE,
+        entity=ImportEntity.ORGANISATION,
+        defaults={"name": "区综治单位数据", "column_mapping": ORGANISATION_MAPPING},
+    )
     grids = ctx["grids"]
     if int(ctx.get("scale", 1)) >= 1 and Building.objects.filter(grid__in=grids).exists():
         ctx["stdout"].write("登记数据已存在，跳过。")

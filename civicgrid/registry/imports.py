@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from python_calamine import CalamineError, CalamineWorkbook
 from simple_history.utils import bulk_create_with_history
 
@@ -28,7 +28,16 @@ from civicgrid.core.errors import Conflict as ConflictError
 from civicgrid.core.errors import Forbidden
 from civicgrid.org.selectors import user_can
 
-from .choices import BatchStatus, ConflictStatus, ImportSourceKind, Relation, ResidenceType, RowStatus
+from .choices import (
+    BatchStatus,
+    ConflictStatus,
+    ImportEntity,
+    ImportSourceKind,
+    OrganisationKind,
+    Relation,
+    ResidenceType,
+    RowStatus,
+)
 from .models import (
     Conflict,
     Household,
@@ -36,13 +45,14 @@ from .models import (
     ImportChange,
     ImportRow,
     ImportSource,
+    Organisation,
     Person,
     Room,
     SourceRecord,
 )
 from .selectors import ADDRESS_RE
-from .services import person_set_identity, person_set_phone, person_update
-from .validators import normalise_id_number
+from .services import organisation_update, person_set_identity, person_set_phone, person_update
+from .validators import normalise_id_number, validate_credit_code, validate_mobile
 
 MAX_ROWS = 200_000
 PERSON_FIELDS = ("full_name", "id_number", "phone", "residence_type", "relation")
@@ -58,6 +68,39 @@ FIELD_LABELS = {
     "building": _("楼幢"),
     "entrance": _("单元"),
     "room": _("室号"),
+    "name": _("单位名称"),
+    "credit_code": _("统一社会信用代码"),
+    "kind": _("单位类型"),
+    "contact_name": _("联系人"),
+    "contact_phone": _("单位联系电话"),
+}
+ENTITY_FIELDS = {
+    ImportEntity.PERSON: (
+        "full_name",
+        "id_number",
+        "phone",
+        "residence_type",
+        "relation",
+        "address",
+        *ADDRESS_FIELDS,
+    ),
+    ImportEntity.ORGANISATION: (
+        "name",
+        "credit_code",
+        "kind",
+        "contact_name",
+        "contact_phone",
+        "address",
+        *ADDRESS_FIELDS,
+    ),
+}
+ORGANISATION_MAPPING = {
+    "name": "单位名称",
+    "credit_code": "统一社会信用代码",
+    "kind": "单位类型",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+    "address": "地址",
 }
 # What each kind of source usually calls its columns; saved per source and editable.
 DEFAULT_MAPPINGS = {
@@ -186,21 +229,130 @@ def _room_index() -> dict[tuple[str, str, str, str], tuple[int, int]]:
     }
 
 
-def _normalise(row: dict, mapping: dict) -> tuple[dict, list[str]]:
+class _PersonRows:
+    """How person rows are checked, matched (ID number) and written."""
+
+    model = Person
+    compared = ("full_name", "phone", "residence_type", "relation")
+    fillable = ("phone", "residence_type", "relation")
+
+    @staticmethod
+    def normalise(data: dict) -> list[str]:
+        errors = [] if data.get("full_name") else [_("缺少姓名。")]
+        data["id_number"] = normalise_id_number(data.get("id_number", ""))
+        residence = data.get("residence_type", "")
+        data["residence_type"] = next((v for word, v in RESIDENCE_WORDS.items() if word in residence), "")
+        data["relation"] = RELATION_WORDS.get(data.get("relation", "").strip(), "")
+        if not data["id_number"]:
+            return [*errors, _("缺少身份证号。")]
+        probe = Person()
+        for name, setter in (("id_number", person_set_identity), ("phone", person_set_phone)):
+            try:
+                setter(probe, data.get(name, ""))
+            except ValidationError as error:
+                errors += error.messages
+        return errors
+
+    @staticmethod
+    def key(data: dict) -> str:
+        return data["id_number"]
+
+    @staticmethod
+    def existing(keys: list[str]) -> dict[str, Person]:
+        digests = {blind_index(k, purpose="id"): k for k in keys}
+        found = {}
+        for start in range(0, len(keys), 5000):
+            chunk = list(digests)[start : start + 5000]
+            for person in Person.objects.filter(id_index__in=chunk):
+                found[digests[person.id_index]] = person
+        return found
+
+    @staticmethod
+    def build(data: dict, *, household: Household | None) -> Person:
+        person = Person(
+            full_name=data["full_name"][:50],
+            household_id=household.pk,
+            grid_id=data["grid_id"],
+            residence_type=data.get("residence_type") or ResidenceType.REGISTERED,
+            relation=data.get("relation") or Relation.OTHER,
+        )
+        person_set_identity(person, data["id_number"])
+        person_set_phone(person, data.get("phone", ""))
+        return person
+
+    @staticmethod
+    def update(obj: Person, *, reason: str, **changes) -> None:
+        person_update(actor=None, person=obj, reason=reason, **changes)
+
+
+class _OrganisationRows:
+    """How organisation rows are checked, matched (credit code) and written."""
+
+    model = Organisation
+    compared = ("name", "contact_name", "contact_phone")
+    fillable = ("contact_name", "contact_phone")
+
+    @staticmethod
+    def normalise(data: dict) -> list[str]:
+        errors = [] if data.get("name") else [_("缺少单位名称。")]
+        data["kind"] = next(
+            (v for v, label in OrganisationKind.choices if str(label) in data.get("kind", "")), ""
+        )
+        for name, check in (("credit_code", validate_credit_code), ("contact_phone", validate_mobile)):
+            if not data.get(name):
+                continue
+            try:
+                data[name] = check(data[name])
+            except ValidationError as error:
+                errors += error.messages
+        if not data.get("credit_code"):
+            errors.append(_("缺少统一社会信用代码。"))
+        return errors
+
+    @staticmethod
+    def key(data: dict) -> str:
+        return data["credit_code"]
+
+    @staticmethod
+    def existing(keys: list[str]) -> dict[str, Organisation]:
+        return {o.credit_code: o for o in Organisation.objects.filter(credit_code__in=keys)}
+
+    @staticmethod
+    def build(data: dict, *, household: Household | None) -> Organisation:
+        phone = data.get("contact_phone", "")
+        return Organisation(
+            name=data["name"][:100],
+            credit_code=data["credit_code"],
+            kind=data.get("kind") or OrganisationKind.ENTERPRISE,
+            grid_id=data["grid_id"],
+            room_id=data.get("room_id"),
+            address=data.get("address_text", "")[:200],
+            contact_name=data.get("contact_name", "")[:50],
+            contact_phone=phone,
+            contact_phone_masked=mask(phone),
+        )
+
+    @staticmethod
+    def update(obj: Organisation, *, reason: str, **changes) -> None:
+        organisation_update(actor=None, organisation=obj, reason=reason, **changes)
+
+
+ENTITIES = {ImportEntity.PERSON: _PersonRows, ImportEntity.ORGANISATION: _OrganisationRows}
+
+
+def _target(row) -> int | None:
+    return row.person_id or row.organisation_id
+
+
+def _normalise(row: dict, mapping: dict, spec) -> tuple[dict, list[str]]:
     data = {name: row.get(column, "") for name, column in mapping.items() if column}
-    errors = []
     if "address" in data:
+        data["address_text"] = data["address"]
         match = ADDRESS_RE.match(data.pop("address").replace(" ", ""))
         parts = match.groupdict() if match else {}
         for part in ADDRESS_FIELDS:
             data[part] = parts.get(part) or ""
-    if not data.get("full_name"):
-        errors.append(_("缺少姓名。"))
-    data["id_number"] = normalise_id_number(data.get("id_number", ""))
-    residence = data.get("residence_type", "")
-    data["residence_type"] = next((v for word, v in RESIDENCE_WORDS.items() if word in residence), "")
-    data["relation"] = RELATION_WORDS.get(data.get("relation", "").strip(), "")
-    return data, errors
+    return data, spec.normalise(data)
 
 
 @transaction.atomic
@@ -208,6 +360,7 @@ def import_preview(*, actor, source: ImportSource, file_name: str, content: byte
     """Parse, validate and match a file; nothing in the registry changes until it is applied."""
     if not user_can(actor, "registry.import"):
         raise Forbidden()
+    spec = ENTITIES[source.entity]
     table = read_table(file_name=file_name, content=content)
     if len(table) > MAX_ROWS:
         raise ValidationError({"file": TOO_MANY_ROWS % {"n": MAX_ROWS}})
@@ -220,58 +373,38 @@ def import_preview(*, actor, source: ImportSource, file_name: str, content: byte
     rooms = _room_index()
     parsed: list[_Parsed] = []
     for number, row in enumerate(table, start=2):  # row 1 is the header
-        data, errors = _normalise(row, mapping)
+        data, errors = _normalise(row, mapping, spec)
         item = _Parsed(number=number, data=data, errors=errors)
-        probe = Person()
-        for name, setter in (("id_number", person_set_identity), ("phone", person_set_phone)):
-            try:
-                setter(probe, data.get(name, ""))
-            except ValidationError as error:
-                item.errors += error.messages
-        if not data["id_number"]:
-            item.errors.append(_("缺少身份证号。"))
         key = _room_key(*(data.get(part, "") for part in ADDRESS_FIELDS))
         found = rooms.get(key)
         if found is None:
             item.errors.append(_("地址不存在：%(address)s。") % {"address": "".join(key) or "—"})
         else:
             item.room_id, data["grid_id"] = found
+            data["room_id"] = item.room_id
         parsed.append(item)
 
-    seen = Counter(p.data["id_number"] for p in parsed if not p.errors)
-    indexes = {blind_index(p.data["id_number"], purpose="id"): p for p in parsed if not p.errors}
-    existing = {}
-    keys = list(indexes)
-    for start in range(0, len(keys), 5000):
-        for person in Person.objects.filter(id_index__in=keys[start : start + 5000]).only(
-            "id",
-            "id_index",
-            "full_name",
-            "phone",
-            "residence_type",
-            "relation",
-            "household__room_id",
-            "grid_id",
-        ):
-            existing[person.id_index] = person
+    valid = [p for p in parsed if not p.errors]
+    existing = spec.existing(list({spec.key(p.data) for p in valid}))
     first_seen: set[str] = set()
     for item in parsed:
         if item.errors:
             item.status = RowStatus.ERROR
             continue
-        number = item.data["id_number"]
-        if seen[number] > 1 and number in first_seen:
+        key = spec.key(item.data)
+        if key in first_seen:
             item.status = RowStatus.DUPLICATE
-            item.errors.append(_("与本文件前面的行重复（同一身份证号）。"))
+            item.errors.append(_("与本文件前面的行重复（同一证件号码）。"))
             continue
-        first_seen.add(number)
-        person = existing.get(blind_index(number, purpose="id"))
-        if person is None:
+        first_seen.add(key)
+        obj = existing.get(key)
+        if obj is None:
             continue
-        item.person_id = person.pk
-        item.status = RowStatus.CONFLICT if _differences(person, item.data) else RowStatus.MATCHED
+        item.person_id = obj.pk
+        item.status = RowStatus.CONFLICT if _differences(spec, obj, item.data) else RowStatus.MATCHED
 
     batch = ImportBatch.objects.create(source=source, file_name=file_name[:200], created_by=actor)
+    target = "person_id" if spec is _PersonRows else "organisation_id"
     ImportRow.objects.bulk_create(
         [
             ImportRow(
@@ -280,8 +413,8 @@ def import_preview(*, actor, source: ImportSource, file_name: str, content: byte
                 data=json.dumps(p.data, ensure_ascii=False),
                 status=p.status,
                 errors=p.errors,
-                person_id=p.person_id,
                 room_id=p.room_id,
+                **{target: p.person_id},
             )
             for p in parsed
         ],
@@ -292,23 +425,19 @@ def import_preview(*, actor, source: ImportSource, file_name: str, content: byte
     return batch
 
 
-def _differences(person: Person, data: dict) -> dict[str, tuple[str, str]]:
+def _differences(spec, obj, data: dict) -> dict[str, tuple[str, str]]:
     """Fields where the source gives a value that differs from a non-empty registry value."""
     diffs = {}
-    for name in ("full_name", "phone", "residence_type", "relation"):
-        source_value, registry_value = data.get(name) or "", getattr(person, name) or ""
+    for name in spec.compared:
+        source_value, registry_value = data.get(name) or "", getattr(obj, name) or ""
         if source_value and registry_value and source_value != registry_value:
             diffs[name] = (registry_value, source_value)
     return diffs
 
 
-def _fills(person: Person, data: dict) -> dict[str, str]:
+def _fills(spec, obj, data: dict) -> dict[str, str]:
     """Fields the registry lacks and the source provides: filled in directly, not conflicts."""
-    return {
-        name: data[name]
-        for name in ("phone", "residence_type", "relation")
-        if data.get(name) and not getattr(person, name)
-    }
+    return {name: data[name] for name in spec.fillable if data.get(name) and not getattr(obj, name)}
 
 
 @transaction.atomic
@@ -323,69 +452,66 @@ def import_apply(*, actor, batch: ImportBatch) -> ImportBatch:
     if won != 1:
         raise ConflictError(NOT_PREVIEWED)
     batch.refresh_from_db()
+    spec = ENTITIES[batch.source.entity]
+    is_person = spec is _PersonRows
+    target = "person" if is_person else "organisation"
     reason = _("批量导入：%(source)s（批次 %(id)d）") % {"source": batch.source.name, "id": batch.pk}
     rows = list(batch.rows.exclude(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE]).order_by("number"))
     new_rows = [r for r in rows if r.status == RowStatus.NEW]
 
-    households = _households_for_rooms({r.room_id for r in new_rows}, actor=actor, reason=reason)
-    people = []
-    for row in new_rows:
-        data = json.loads(row.data)
-        person = Person(
-            full_name=data["full_name"][:50],
-            household_id=households[row.room_id].pk,
-            grid_id=data["grid_id"],
-            residence_type=data.get("residence_type") or ResidenceType.REGISTERED,
-            relation=data.get("relation") or Relation.OTHER,
-        )
-        person_set_identity(person, data["id_number"])
-        person_set_phone(person, data.get("phone", ""))
-        people.append(person)
-    created = bulk_create_with_history(
-        people, Person, batch_size=2000, default_user=actor, default_change_reason=reason, default_date=now
+    households = (
+        _households_for_rooms({r.room_id for r in new_rows}, actor=actor, reason=reason) if is_person else {}
     )
-    if any(p.pk is None for p in created):  # backends that do not return keys from bulk inserts
+    objects = [spec.build(json.loads(r.data), household=households.get(r.room_id)) for r in new_rows]
+    bulk_create_with_history(
+        objects,
+        spec.model,
+        batch_size=2000,
+        default_user=actor,
+        default_change_reason=reason,
+        default_date=now,
+    )
+    if any(o.pk is None for o in objects):  # backends that do not return keys from bulk inserts
+        key = "id_index" if is_person else "credit_code"
         keys = dict(
-            Person.objects.filter(id_index__in=[p.id_index for p in people]).values_list("id_index", "pk")
+            spec.model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in objects]}).values_list(
+                key, "pk"
+            )
         )
-        for person in people:
-            person.pk = keys[person.id_index]
+        for obj in objects:
+            obj.pk = keys[getattr(obj, key)]
     sources = [
-        SourceRecord(batch=batch, person_id=person.pk, row_number=row.number, created=True)
-        for row, person in zip(new_rows, people, strict=True)
+        SourceRecord(batch=batch, row_number=row.number, created=True, **{f"{target}_id": obj.pk})
+        for row, obj in zip(new_rows, objects, strict=True)
     ]
 
-    matched = {r.person_id: r for r in rows if r.status in (RowStatus.MATCHED, RowStatus.CONFLICT)}
+    matched = {_target(r): r for r in rows if r.status in (RowStatus.MATCHED, RowStatus.CONFLICT)}
     conflicts, changes = [], []
-    for person in Person.objects.filter(pk__in=list(matched)):
-        data = json.loads(matched[person.pk].data)
-        for name, (registry_value, source_value) in _differences(person, data).items():
+    for obj in spec.model.objects.filter(pk__in=list(matched)):
+        data = json.loads(matched[obj.pk].data)
+        for name, (registry_value, source_value) in _differences(spec, obj, data).items():
             conflicts.append(
                 Conflict(
                     batch=batch,
-                    person=person,
-                    grid_id=person.grid_id,
+                    grid_id=obj.grid_id,
                     field=name,
                     registry_value=registry_value,
                     source_value=source_value,
+                    **{target: obj},
                 )
             )
-        fills = _fills(person, data)
+        fills = _fills(spec, obj, data)
         if fills:
+            before = json.dumps({name: getattr(obj, name) for name in fills}, ensure_ascii=False)
             changes.append(
-                ImportChange(
-                    batch=batch,
-                    model="person",
-                    object_id=person.pk,
-                    created=False,
-                    before=json.dumps({name: getattr(person, name) for name in fills}, ensure_ascii=False),
-                )
+                ImportChange(batch=batch, model=target, object_id=obj.pk, created=False, before=before)
             )
-            person_update(actor=None, person=person, reason=reason, **fills)
+            spec.update(obj, reason=reason, **fills)
     Conflict.objects.bulk_create(conflicts, batch_size=2000)
     ImportChange.objects.bulk_create(changes, batch_size=2000)
     sources += [
-        SourceRecord(batch=batch, person_id=r.person_id, row_number=r.number) for r in matched.values()
+        SourceRecord(batch=batch, row_number=r.number, **{f"{target}_id": _target(r)})
+        for r in matched.values()
     ]
     SourceRecord.objects.bulk_create(sources, batch_size=2000)
     batch.counts = batch.counts | {
@@ -426,19 +552,21 @@ def import_rollback(*, actor, batch: ImportBatch) -> ImportBatch:
         raise Forbidden()
     if batch.status != BatchStatus.APPLIED:
         raise ConflictError(NOT_APPLIED)
+    spec = ENTITIES[batch.source.entity]
+    target = "person" if spec is _PersonRows else "organisation"
     created_ids = list(
-        batch.rows.filter(status=RowStatus.NEW, person_id__isnull=False).values_list("person_id", flat=True)
+        SourceRecord.objects.filter(batch=batch, created=True).values_list(f"{target}_id", flat=True)
     )
     changes = list(batch.changes.all())
     touched = set(created_ids) | {c.object_id for c in changes}
-    later = Person.history.filter(id__in=touched, history_date__gt=batch.applied_at).exclude(
-        history_change_reason__contains=f"（批次 {batch.pk}）"
+    marker = f"（批次 {batch.pk}）"
+    later = spec.model.history.filter(id__in=touched, history_date__gt=batch.applied_at).exclude(
+        history_change_reason__contains=marker
     )
     if later.exists():
         sample = later.first()
-        raise ConflictError(
-            CHANGED_SINCE % {"n": later.values("id").distinct().count(), "name": sample.full_name}
-        )
+        name = getattr(sample, "full_name", None) or getattr(sample, "name", "")
+        raise ConflictError(CHANGED_SINCE % {"n": later.values("id").distinct().count(), "name": name})
     won = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.APPLIED).update(
         status=BatchStatus.ROLLED_BACK, rolled_back_at=clock.now()
     )
@@ -446,18 +574,25 @@ def import_rollback(*, actor, batch: ImportBatch) -> ImportBatch:
         raise ConflictError(NOT_APPLIED)
     reason = _("撤销批量导入（批次 %(id)d）") % {"id": batch.pk}
     for change in changes:
-        person = Person.objects.get(pk=change.object_id)
+        obj = spec.model.objects.get(pk=change.object_id)
         for name, value in json.loads(change.before).items():
-            setattr(person, name, value)
-        if "phone" in json.loads(change.before):
-            person_set_phone(person, person.phone)
-        person._history_user, person._change_reason = actor, reason
-        person.save()
-    households = set(Person.objects.filter(pk__in=created_ids).values_list("household_id", flat=True))
+            if name == "phone":
+                person_set_phone(obj, value)
+            elif name == "contact_phone":
+                obj.contact_phone, obj.contact_phone_masked = value, mask(value)
+            else:
+                setattr(obj, name, value)
+        obj._history_user, obj._change_reason = actor, reason
+        obj.save()
+    households = (
+        set(Person.objects.filter(pk__in=created_ids).values_list("household_id", flat=True))
+        if target == "person"
+        else set()
+    )
     SourceRecord.objects.filter(batch=batch).delete()
     batch.conflicts.all().delete()
-    Person.objects.filter(pk__in=created_ids).delete()
-    # Households this batch created (no other member, no history before the batch) go too.
+    spec.model.objects.filter(pk__in=created_ids).delete()
+    # Households this batch created (no member left, made during the apply) go too.
     Household.objects.filter(
         pk__in=households, members__isnull=True, created_at__gte=batch.applied_at
     ).delete()
@@ -478,6 +613,13 @@ def conflict_resolve(*, actor, conflict: Conflict, accept: bool) -> Conflict:
     if won != 1:
         raise ConflictError(_("该冲突已被处理。"))
     conflict.refresh_from_db()
+    if accept and conflict.organisation_id:
+        organisation_update(
+            actor=actor,
+            organisation=conflict.organisation,
+            reason=_("采用来源数据（批次 %(id)d）") % {"id": conflict.batch_id},
+            **{conflict.field: conflict.source_value},
+        )
     if accept and conflict.person_id:
         person_update(
             actor=actor,
@@ -493,7 +635,8 @@ def source_set_mapping(*, actor, source: ImportSource, mapping: dict[str, str]) 
     """Save which column of the source file holds each registry field."""
     if not user_can(actor, "registry.import"):
         raise Forbidden()
-    known = {name: column for name, column in mapping.items() if name in FIELD_LABELS and column}
+    allowed = ENTITY_FIELDS[source.entity]
+    known = {name: column for name, column in mapping.items() if name in allowed and column}
     if "address" in known:
         known = {k: v for k, v in known.items() if k not in ADDRESS_FIELDS}
     source.column_mapping = known

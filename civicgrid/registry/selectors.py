@@ -26,7 +26,7 @@ from .models import (
     ServiceGroup,
     Vehicle,
 )
-from .validators import ID_RE, MOBILE_RE
+from .validators import ID_RE, MOBILE_RE, normalise_id_number
 
 
 def _require(user, action: str) -> None:
@@ -177,7 +177,7 @@ def person_search(*, user, query: str, grid_id: int | None = None, limit: int = 
     people = people_for(user)
     if grid_id:
         people = people.filter(grid_id=grid_id)
-    q = query.strip().upper().replace(" ", "")
+    q = normalise_id_number(query)
     if not q:
         return people.none()
     if ID_RE.match(q):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
@@ -25,7 +25,7 @@ from .validators import (
 )
 
 REASON_REQUIRED = _("请填写变更原因。")
-ID_TAKEN = _("该身份证号已登记在册（%(name)s），请勿重复登记。")
+ID_TAKEN = _("该身份证号已登记在册，请勿重复登记；如需迁入，请联系原所在网格办理迁出。")
 PLATE_TAKEN = _("车牌号 %(plate)s 已登记。")
 
 
@@ -73,10 +73,9 @@ def person_set_phone(person: Person, phone: str | None) -> None:
 
 
 def _check_id_free(person: Person) -> None:
-    if person.id_index:
-        other = Person.objects.filter(id_index=person.id_index).exclude(pk=person.pk).first()
-        if other is not None:
-            raise ValidationError({"id_number": ID_TAKEN % {"name": other.full_name}})
+    # The holder may live outside the actor's scope: say that it exists, never who or where.
+    if person.id_index and Person.objects.filter(id_index=person.id_index).exclude(pk=person.pk).exists():
+        raise ValidationError({"id_number": ID_TAKEN})
 
 
 def _clean_name(value: str | None) -> str:

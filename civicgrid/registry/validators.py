@@ -4,6 +4,7 @@ Each validator returns the normalised value or raises ValidationError with a Chi
 """
 
 import re
+import unicodedata
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -11,13 +12,13 @@ from django.utils.translation import gettext as _
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
-ID_RE = re.compile(r"^\d{17}[\dX]$")
+ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 CREDIT_RE = re.compile(rf"^[{CREDIT_ALPHABET}]{{18}}$")
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 PLATE_RE = re.compile(
     r"^[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领]"
     r"[A-HJ-NP-Z][A-HJ-NP-Z0-9]{4,5}[A-HJ-NP-Z0-9挂学警港澳]$"
@@ -33,8 +34,13 @@ def credit_check_char(first17: str) -> str:
     return CREDIT_ALPHABET[(31 - total % 31) % 31]
 
 
+def _ascii(value: str) -> str:
+    """Full-width digits and letters (typed with a Chinese input method) as ASCII."""
+    return unicodedata.normalize("NFKC", value or "")
+
+
 def normalise_id_number(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    return _ascii(value).strip().upper().replace(" ", "")
 
 
 def validate_id_number(value: str) -> str:
@@ -61,7 +67,7 @@ def id_sex(number: str) -> str:
 
 
 def validate_credit_code(value: str) -> str:
-    code = (value or "").strip().upper().replace(" ", "")
+    code = _ascii(value).strip().upper().replace(" ", "")
     if not CREDIT_RE.match(code):
         raise ValidationError(
             _("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。"), code="credit_format"
@@ -72,7 +78,7 @@ def validate_credit_code(value: str) -> str:
 
 
 def validate_mobile(value: str) -> str:
-    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    phone = _ascii(value).strip().replace(" ", "").replace("-", "")
     if phone.startswith("+86"):
         phone = phone[3:]
     if not MOBILE_RE.match(phone):
@@ -81,7 +87,7 @@ def validate_mobile(value: str) -> str:
 
 
 def validate_plate(value: str) -> str:
-    plate = (value or "").strip().upper().replace(" ", "").replace("·", "")
+    plate = _ascii(value).strip().upper().replace(" ", "").replace("·", "")
     if not PLATE_RE.match(plate):
         raise ValidationError(_("车牌号格式不正确，例如 浙A12345 或 浙AD12345。"), code="plate")
     return plate

@@ -141,7 +141,8 @@ def household_add_vehicle(request, household_id: int):
     members = list(item.members.all())
 
     def run(h, data):
-        owner = next((p for p in members if p.pk == data.pop("owner")), None)
+        owner_id = data.pop("owner")
+        owner = next((p for p in members if p.pk == owner_id), None)
         services.vehicle_add(actor=request.user, household=h, owner=owner, **data)
 
     form = VehicleForm(request.POST, members=members, prefix="car")
@@ -375,7 +376,7 @@ def import_source(request, source_id: int):
     source = ImportSource.objects.filter(pk=source_id).first()
     if source is None:
         raise Http404
-    fields = list(imports.FIELD_LABELS.items())
+    fields = [(name, imports.FIELD_LABELS[name]) for name in imports.ENTITY_FIELDS[source.entity]]
     if request.method == "POST":
         mapping = {name: request.POST.get(name, "").strip()[:60] for name, _label in fields}
         imports.source_set_mapping(actor=request.user, source=source, mapping=mapping)

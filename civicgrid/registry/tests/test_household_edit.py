@@ -153,15 +153,10 @@ def test_person_already_registered_in_the_same_household_is_refused(worker, regi
         new_person(full_name="张伟", id_number=registry.zhang_wei.id_number),
     )
     assert response.status_code == 422
-    assert "该身份证号已登记在册（张伟）" in response.content.decode()
+    assert "该身份证号已登记在册" in response.content.decode()
     assert registry_snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: services._check_id_free puts the holder's name in ID_TAKEN even when that person is "
-    "outside the actor's scope, so any worker can learn who holds an ID number anywhere",
-)
 def test_duplicate_id_from_another_community_does_not_reveal_who_holds_it(worker, registry):
     response = worker.post(
         url("household_add_person", registry.household_a.pk),
@@ -169,14 +164,12 @@ def test_duplicate_id_from_another_community_does_not_reveal_who_holds_it(worker
     )
     assert response.status_code == 422
     assert not Person.objects.filter(full_name="某人").exists()
-    assert "王芳" not in response.content.decode()
+    page = response.content.decode()
+    assert "该身份证号已登记在册" in page
+    assert "王芳" not in page
+    assert "景芳路" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views.household_add_vehicle calls data.pop('owner') inside the generator, so a "
-    "household of two or more members raises KeyError (500) unless the owner is the first member",
-)
 def test_vehicle_is_added_to_a_household_of_three_with_a_normalised_plate(worker, registry):
     response = worker.post(
         url("household_add_vehicle", registry.household_a.pk),
@@ -332,6 +325,19 @@ def test_history_names_the_verifier_rather_than_an_account_number(worker, regist
     worker.post(url("household_verify", registry.household_a.pk))
     page = worker.get(url("household_history", registry.household_a.pk)).content.decode()
     assert f'<td class="text-success">{personas.grid_worker_a.pk}</td>' not in page
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: history._display formats aware datetimes with strftime in UTC, so 最近核实 in the "
+    "change history is 8 hours behind the Shanghai time shown everywhere else",
+)
+def test_history_shows_the_verification_time_in_local_time(client, registry, personas):
+    with time_machine.travel(datetime(2027, 3, 2, 10, 15, tzinfo=SHANGHAI), tick=False):
+        log_in(client, personas.grid_worker_a)
+        client.post(url("household_verify", registry.household_a.pk))
+        page = client.get(url("household_history", registry.household_a.pk)).content.decode()
+    assert '<td class="text-success">2027-03-02 10:15</td>' in page
 
 
 def test_moved_out_person_leaves_the_members_but_stays_in_the_card_footer(worker, registry):

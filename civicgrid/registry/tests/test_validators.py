@@ -135,28 +135,25 @@ def test_published_sample_number_is_valid():
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: validators.ID_RE uses \\d (any Unicode digit); full-width digits are refused "
-    "with the wrong message 'check digit wrong' instead of being normalised to ASCII",
-)
 def test_id_number_typed_with_full_width_digits_is_accepted_as_the_ascii_number():
     number = "11010519491231002X"
     assert validate_id_number(number.translate(FULL_WIDTH)) == number
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: validators.ID_RE uses \\d; 17 non-ASCII digits + ASCII check digit pass and are "
-    "returned (and stored, blind-indexed) as typed, so the same person can be registered twice",
-)
-def test_a_validated_id_number_is_always_plain_ascii():
-    typed = "11010519491231002".translate(FULL_WIDTH) + "X"
+@given(first17s(), st.sampled_from("\u0660\u06f0\u0966\u09e6"))
+def test_digits_of_other_scripts_are_never_accepted_as_typed(value, zero):
+    first17, _birth = value
+    other = "".join(chr(ord(zero) + int(d)) for d in first17)
     try:
-        number = validate_id_number(typed)
+        number = validate_id_number(other + id_check_digit(first17))
     except ValidationError:
         return
-    assert number == "11010519491231002X"
+    assert number == first17 + id_check_digit(first17)
+
+
+def test_mixed_width_id_number_is_stored_in_ascii():
+    typed = "11010519491231002".translate(FULL_WIDTH) + "X"
+    assert validate_id_number(typed) == "11010519491231002X"
 
 
 # --- unified social credit code -----------------------------------------------------------------------
@@ -218,6 +215,10 @@ mobiles = st.builds(
 def test_any_mainland_mobile_passes_and_is_normalised(mobile):
     assert validate_mobile(mobile) == mobile
     assert validate_mobile(f"+86 {mobile[:3]}-{mobile[3:7]}-{mobile[7:]}") == mobile
+
+
+def test_full_width_mobile_is_accepted_as_ascii():
+    assert validate_mobile("１３８１２３４５６７８") == "13812345678"
 
 
 @given(mobiles, st.sampled_from("012"))
