@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import http.client
 import http.cookiejar
+import io
 import json
 import os
 import platform
@@ -30,6 +31,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.error
@@ -135,9 +137,12 @@ class RowResult:
     load: LoadResult | None = None
     ratio_to_reference: float | None = None
     reference_row: str | None = None
-    # Share of the whole machine (100 = every core busy) during the wrk run, by who used it.
+    # Share of the whole machine (100 = every core busy) by who used it, during the wrk run and
+    # during the single-client run.
     cpu: dict[str, float] | None = None
-    attempts: int = 0  # > 1 when a run was repeated because other processes disturbed it
+    single_cpu: dict[str, float] | None = None
+    attempts: int = 0  # > 1 when a row was measured again because other processes disturbed it
+    discarded_attempts: list[dict[str, float | None]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     server_log: str = ""  # anything gunicorn/Django logged while this row ran
 
@@ -379,10 +384,10 @@ def django_env(database_url: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
-    command = [str(PYTHON), str(ROOT / "manage.py"), *args]
+def manage(app_root: Path, env: dict[str, str], *args: str, timeout: float = 600) -> str:
+    command = [str(PYTHON), str(app_root / "manage.py"), *args]
     done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        command, cwd=app_root, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     if done.returncode != 0:
         raise BenchError(
@@ -399,13 +404,13 @@ print(BenchRow.objects.count())
 """
 
 
-def prepare_data(env: dict[str, str]) -> None:
+def prepare_data(app_root: Path, env: dict[str, str]) -> None:
     log("migrate")
-    manage(env, "migrate", "--noinput")
+    manage(app_root, env, "migrate", "--noinput")
     log("demo --quiet-logins")
-    manage(env, "demo", "--quiet-logins")
+    manage(app_root, env, "demo", "--quiet-logins")
     log(f"seed {SEED_ROWS} BenchRow rows")
-    count = manage(env, "shell", "--no-imports", "-c", SEED_CODE.format(n=SEED_ROWS)).split()[-1]
+    count = manage(app_root, env, "shell", "--no-imports", "-c", SEED_CODE.format(n=SEED_ROWS)).split()[-1]
     if int(count) < SEED_ROWS:
         raise BenchError(f"expected at least {SEED_ROWS} BenchRow rows, found {count}")
 
@@ -416,7 +421,8 @@ def prepare_data(env: dict[str, str]) -> None:
 class Gunicorn:
     """gunicorn in its own process group, logging to a file; stop() is safe to call repeatedly."""
 
-    def __init__(self, env: dict[str, str], workers: int, log_path: Path):
+    def __init__(self, app_root: Path, env: dict[str, str], workers: int, log_path: Path):
+        self.app_root = app_root
         self.env = env
         self.workers = workers
         self.log_path = log_path
@@ -436,7 +442,7 @@ class Gunicorn:
             "--bind",
             f"127.0.0.1:{self.port}",
             "--chdir",
-            str(ROOT),
+            str(self.app_root),
             "--error-logfile",
             "-",
             "--log-level",
@@ -451,7 +457,7 @@ class Gunicorn:
         with self.log_path.open("ab") as log_file:
             self.process = subprocess.Popen(
                 command,
-                cwd=ROOT,
+                cwd=self.app_root,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
@@ -782,7 +788,12 @@ def load_problems(row: Row, load: LoadResult) -> list[str]:
 
 
 def bench_database(
-    database: str, rows: list[Row], args: argparse.Namespace, stamp: str, result: DatabaseResult
+    database: str,
+    rows: list[Row],
+    args: argparse.Namespace,
+    stamp: str,
+    app_root: Path,
+    result: DatabaseResult,
 ) -> None:
     """Fill `result` as the run goes, so an interrupted run still reports what it measured."""
     log_path = RESULTS_DIR / f"{stamp}-{database}-gunicorn.log"
@@ -800,10 +811,10 @@ def bench_database(
         env = django_env(url, workdir)
         try:
             log(f"{database}: prepare {url}")
-            prepare_data(env)
+            prepare_data(app_root, env)
             result.setup_seconds = round(time.monotonic() - started, 1)
             result.gunicorn_log = str(log_path)
-            with Gunicorn(env, args.workers, log_path) as server:
+            with Gunicorn(app_root, env, args.workers, log_path) as server:
                 cookie = None
                 if any(row.needs_auth for row in rows):
                     log(f"log in as {DEMO_USERNAME}")
@@ -828,6 +839,36 @@ def add_ratios(result: DatabaseResult) -> None:
             row_result.ratio_to_reference = row_result.load.requests_per_sec / ref.load.requests_per_sec
 
 
+def disturbance(result: RowResult) -> float:
+    """The larger share of the machine other processes took during the single-client or the load run."""
+    shares = [cpu["other_pct"] for cpu in (result.single_cpu, result.cpu) if cpu is not None]
+    return max(shares, default=0.0)
+
+
+def measure_row(
+    server: Gunicorn,
+    row: Row,
+    cookie: str | None,
+    args: argparse.Namespace,
+    workdir: Path,
+    pg_database: str | None,
+) -> RowResult:
+    """One attempt: a correctness check, the single-client run, then the wrk run."""
+    result = RowResult(row.key, row.name, row.method, row.path, reference_row=row.reference_row)
+    result.problems = check_row(server.base_url, row, cookie)
+    log(f"{row.name}: single client, {WARMUP_REQUESTS} warm-up + {SINGLE_CLIENT_REQUESTS} requests")
+    meter = CpuMeter(server.pid, pg_database)
+    result.single, problems = single_client(server.base_url, row, cookie)
+    result.single_cpu = meter.stop()
+    result.problems += problems
+    log(f"{row.name}: wrk {args.connections} connections, {args.duration}s")
+    meter = CpuMeter(server.pid, pg_database)
+    result.load = run_wrk(server.base_url, row, cookie, args, workdir)
+    result.cpu = meter.stop()
+    result.problems += load_problems(row, result.load)
+    return result
+
+
 def bench_row(
     server: Gunicorn,
     row: Row,
@@ -836,26 +877,27 @@ def bench_row(
     workdir: Path,
     pg_database: str | None,
 ) -> RowResult:
-    result = RowResult(row.key, row.name, row.method, row.path, reference_row=row.reference_row)
+    """Measure a row; when other processes disturbed it, measure again and keep the least disturbed attempt."""
+    attempts: list[RowResult] = []
     for attempt in range(args.retries + 1):
         wait_for_quiet(args.wait_quiet)
-        problems = check_row(server.base_url, row, cookie)
-        log(f"{row.name}: single client, {WARMUP_REQUESTS} warm-up + {SINGLE_CLIENT_REQUESTS} requests")
-        result.single, single_problems = single_client(server.base_url, row, cookie)
-        problems += single_problems
-        log(f"{row.name}: wrk {args.connections} connections, {args.duration}s")
-        meter = CpuMeter(server.pid, pg_database)
-        result.load = run_wrk(server.base_url, row, cookie, args, workdir)
-        result.cpu = meter.stop()
-        problems += load_problems(row, result.load)
-        result.problems = problems
-        result.attempts = attempt + 1
-        busy = result.cpu is not None and result.cpu["other_pct"] > OTHER_CPU_WARN_PCT
-        if not busy or problems or attempt == args.retries:
+        attempts.append(measure_row(server, row, cookie, args, workdir, pg_database))
+        other = disturbance(attempts[-1])
+        if attempts[-1].problems or other <= OTHER_CPU_WARN_PCT:
             break
-        log(
-            f"{row.name}: other processes took {result.cpu['other_pct']:.0f}% of the machine; measuring again"
-        )
+        if attempt < args.retries:
+            log(f"{row.name}: other processes took {other:.0f}% of the machine; measuring again")
+    result = attempts[-1] if attempts[-1].problems else min(attempts, key=disturbance)
+    result.attempts = len(attempts)
+    result.discarded_attempts = [
+        {
+            "requests_per_sec": a.load.requests_per_sec if a.load else None,
+            "single_p95_ms": a.single.p95_ms if a.single else None,
+            "other_cpu_pct": disturbance(a),
+        }
+        for a in attempts
+        if a is not result
+    ]
     if row.needs_auth:  # the session must still be good after the run, or the numbers are for the log-in page
         status, _, _ = request_once(server.base_url, "GET", row.path, headers=request_headers(row, cookie))
         if status != row.expect_status:
@@ -874,7 +916,7 @@ def bench_row(
 def row_status(r: RowResult) -> str:
     if r.problems:
         return "PROBLEMS"
-    if r.cpu and r.cpu["other_pct"] > OTHER_CPU_WARN_PCT:
+    if disturbance(r) > OTHER_CPU_WARN_PCT:
         return "ok, but machine busy"
     return "ok"
 
@@ -909,7 +951,7 @@ def format_table(results: list[DatabaseResult]) -> str:
                     f"{load.p99_ms:.1f}" if load else "-",
                     f"{single.p95_ms:.1f}" if single else "-",
                     ratio,
-                    f"{r.cpu['other_pct']:.0f}%" if r.cpu else "?",
+                    f"{disturbance(r):.0f}%" if r.cpu else "?",
                     row_status(r),
                 ]
             )
@@ -927,22 +969,46 @@ def format_table(results: list[DatabaseResult]) -> str:
     rule = "  ".join("-" * w for w in widths)
     legend = (
         "req/s, p50, p99: wrk under load. 1-client p95: 200 sequential requests after 20 warm-up.\n"
-        "other CPU: share of the machine used by processes other than gunicorn, PostgreSQL and wrk during the load run "
-        f"(above {OTHER_CPU_WARN_PCT:.0f}% the numbers are disturbed)."
+        "other CPU: share of the machine taken by processes other than gunicorn, PostgreSQL and wrk during the\n"
+        f"single-client or the load run, whichever is larger; above {OTHER_CPU_WARN_PCT:.0f}% a row is measured again "
+        "and the least disturbed attempt is kept."
     )
     return "\n".join([fmt(header), rule, *(fmt(line) for line in lines), "", legend])
 
 
-def metadata(args: argparse.Namespace) -> dict[str, Any]:
-    git = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+def git(*args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def export_revision(rev: str, into: Path) -> str:
+    """Extract the files of commit `rev` into `into` (git archive; the repository is not touched)."""
+    sha = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", sha], cwd=ROOT, capture_output=True, check=True
     )
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return sha
+
+
+def describe_source(args: argparse.Namespace, sha: str | None) -> str:
+    if sha:
+        return f"{sha[:10]} (clean export of --rev {args.rev})"
+    try:
+        head = git("rev-parse", "--short=10", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
+    except BenchError:
+        return "working tree (not a git checkout)"
+    return f"{head}{' + uncommitted changes' if dirty else ''} (working tree)"
+
+
+def metadata(args: argparse.Namespace, source: str) -> dict[str, Any]:
     return {
         "timestamp": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-        "git_commit": git.stdout.strip() + ("-dirty" if dirty.stdout.strip() else ""),
+        "source": source,
         "host": platform.node(),
         "platform": platform.platform(),
         "cores": usable_cores(),
@@ -995,8 +1061,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--retries",
         type=int,
-        default=2,
-        help="measure a row again (up to this many times) when other processes disturbed it (default 2)",
+        default=3,
+        help="measure a row again (up to this many times) when other processes disturbed it (default 3)",
+    )
+    parser.add_argument(
+        "--rev",
+        help="benchmark a clean `git archive` of this commit (e.g. HEAD) instead of the working tree",
     )
     parser.add_argument(
         "--json", type=Path, help="where to write the results (default bench/results/<timestamp>.json)"
@@ -1046,15 +1116,25 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = timestamp()
     json_path = args.json or RESULTS_DIR / f"{stamp}.json"
-    meta = metadata(args)
     databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results: list[DatabaseResult] = []
-    try:
-        for database in databases:
-            results.append(DatabaseResult(database=database))
-            bench_database(database, rows, args, stamp, results[-1])
-    except KeyboardInterrupt:
-        log("interrupted; gunicorn stopped, partial results follow")
+    with tempfile.TemporaryDirectory(prefix="civicgrid-bench-src-") as export_dir:
+        app_root, sha = ROOT, None
+        if args.rev:  # measure a commit, not whatever the working tree holds right now
+            app_root = Path(export_dir)
+            try:
+                sha = export_revision(args.rev, app_root)
+            except (BenchError, subprocess.CalledProcessError) as exc:
+                print(f"cannot export --rev {args.rev}: {exc}", file=sys.stderr)
+                return 2
+        meta = metadata(args, describe_source(args, sha))
+        log(f"source: {meta['source']}")
+        try:
+            for database in databases:
+                results.append(DatabaseResult(database=database))
+                bench_database(database, rows, args, stamp, app_root, results[-1])
+        except KeyboardInterrupt:
+            log("interrupted; gunicorn stopped, partial results follow")
     for result in results:
         add_ratios(result)
     table = format_table(results)
@@ -1063,6 +1143,7 @@ def main(argv: list[str] | None = None) -> int:
         f"CivicGrid bench · {meta['cores']} cores · gunicorn {args.workers} sync workers · "
         f"wrk {meta['wrk_threads']} threads × {args.connections} connections × {args.duration}s · {meta['timestamp']}"
     )
+    print(f"source: {meta['source']}")
     print(table)
     problems = [(db, r) for db in results for r in db.rows if r.problems]
     for db, r in problems:

@@ -26,4 +26,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.coverage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
     "registry.import": frozenset({Role.PLATFORM_ADMIN}),
     "registry.conflicts": frozenset({Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
+    # problem-flow centre
+    "cases.view": STAFF_ROLES,
+    "cases.report": STAFF_ROLES | {Role.VOLUNTEER},
+    "cases.warnings": frozenset(
+        {Role.STREET_LEADER, Role.DISPATCHER, Role.PLATFORM_ADMIN, Role.COMMUNITY_HEAD, Role.DEPARTMENT_STAFF}
+    ),
+    "cases.dispatch": frozenset({Role.DISPATCHER}),
 }

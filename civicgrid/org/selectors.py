@@ -46,6 +46,11 @@ def roles_of(user) -> set[str]:
     return {m.role for m in memberships_of(user)}
 
 
+def roles_at(user, unit: OrgUnit) -> set[str]:
+    """Roles the user holds over `unit` (in it or in a unit above it)."""
+    return {m.role for m in memberships_of(user) if unit.path.startswith(m.unit.path)}
+
+
 def is_staff_member(user) -> bool:
     return bool(roles_of(user) & STAFF_ROLES) or getattr(user, "is_superuser", False)
 
@@ -136,3 +141,10 @@ def members_of(*, user, unit: OrgUnit) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__full_name")
     )
+
+
+def ancestor_of_kind(unit: OrgUnit, kind: str) -> OrgUnit | None:
+    """The nearest unit of `kind` above (or at) `unit`, whatever the depth of the tree."""
+    step = OrgUnit.steplen
+    prefixes = [unit.path[:i] for i in range(step, len(unit.path) + 1, step)]
+    return OrgUnit.objects.filter(path__in=prefixes, kind=kind).order_by("-depth").first()

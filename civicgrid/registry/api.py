@@ -91,7 +91,8 @@ def get_person(request, person_id: int):
 def patch_person(request, person_id: int, payload: PersonPatch):
     _require(request, "registry.edit")
     person = selectors.access_person(user=request.user, person_id=person_id)
-    changes = payload.dict(exclude_unset=True, exclude={"reason"})
+    # Absent or null means "keep": clearing an ID number is not done by accident through the API.
+    changes = {k: v for k, v in payload.dict(exclude_unset=True, exclude={"reason"}).items() if v is not None}
     return services.person_update(actor=request.user, person=person, reason=payload.reason, **changes)
 
 

@@ -2,6 +2,7 @@
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -23,10 +24,10 @@ def grid_register_xlsx(
     if full_id_numbers and not user_can(actor, "registry.reveal"):
         raise Forbidden(_("您的角色无权导出完整身份证号。"))
     people = (
-        people_for(actor)
+        people_for(actor, "registry.export")
         .filter(grid=grid, status=PersonStatus.LIVING)
         .select_related("household__room__entrance__building")
-        .prefetch_related(memberships_prefetch(actor))
+        .prefetch_related(memberships_prefetch(actor, grid))
         .order_by(
             "household__room__entrance__building__road",
             "household__room__entrance__building__name",
@@ -65,7 +66,9 @@ def grid_register_xlsx(
                 person.get_relation_display(),
                 person.get_residence_type_display(),
                 "、".join(f"{m.group.name}（{m.get_grade_display()}）" for m in person.visible_memberships),
-                person.last_verified_at.strftime("%Y-%m-%d") if person.last_verified_at else "",
+                timezone.localtime(person.last_verified_at).date().isoformat()
+                if person.last_verified_at
+                else "",
             ]
         )
         count += 1

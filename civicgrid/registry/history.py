@@ -6,6 +6,7 @@ Personal values appear only masked: the clear ID number and phone columns are ne
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import GroupMembership, Household, Person, Room, Vehicle
@@ -38,8 +39,12 @@ def _display(record, name: str) -> str:
         return str(dict(model_field.flatchoices).get(value, value or ""))
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d")
     return str(value)
 
 
@@ -50,7 +55,7 @@ def _entries(records, subject) -> list[Entry]:
         fields = [
             f.name
             for f in record.instance_type._meta.fields
-            if f.name not in HIDDEN and not f.name.endswith("_at")
+            if f.name not in HIDDEN and not f.name.endswith("_at") and not f.is_relation
         ] + [f for f in ("last_verified_at",) if hasattr(record, f)]
         before = previous.get(record.id)
         changes = []
@@ -76,7 +81,9 @@ def _entries(records, subject) -> list[Entry]:
     return entries
 
 
-def household_history(*, household: Household) -> list[Entry]:
+def household_history(*, household: Household, groups) -> list[Entry]:
+    """Every change to a household, its room, members, vehicles and the tags in `groups` (the
+    service groups the reader may see)."""
     person_ids = set(Person.history.filter(household_id=household.pk).values_list("id", flat=True))
     entries = (
         _entries(Household.history.filter(id=household.pk), lambda r: str(_("户信息")))
@@ -84,16 +91,18 @@ def household_history(*, household: Household) -> list[Entry]:
         + _entries(Person.history.filter(id__in=person_ids), lambda r: r.full_name)
         + _entries(Vehicle.history.filter(household_id=household.pk), lambda r: r.plate)
         + _entries(
-            GroupMembership.history.filter(person_id__in=person_ids).select_related("group"),
+            GroupMembership.history.filter(person_id__in=person_ids, group__in=groups).select_related(
+                "group"
+            ),
             lambda r: f"{_('群体标签')} · {r.group.name}",
         )
     )
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
-def person_history(*, person: Person) -> list[Entry]:
+def person_history(*, person: Person, groups) -> list[Entry]:
     entries = _entries(Person.history.filter(id=person.pk), lambda r: r.full_name) + _entries(
-        GroupMembership.history.filter(person_id=person.pk).select_related("group"),
+        GroupMembership.history.filter(person_id=person.pk, group__in=groups).select_related("group"),
         lambda r: f"{_('群体标签')} · {r.group.name}",
     )
     return sorted(entries, key=lambda e: e.at, reverse=True)

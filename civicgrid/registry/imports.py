@@ -154,6 +154,7 @@ UNREADABLE = _("无法读取文件：请上传 CSV（UTF-8 或 GBK 编码）或 
 MISSING_COLUMNS = _("文件缺少列：%(columns)s。请检查列映射。")
 NOT_PREVIEWED = _("该批次已导入或已撤销，不能重复导入。")
 NOT_APPLIED = _("只有已导入的批次可以撤销。")
+CONFLICTS_DECIDED = _("本批次的数据冲突已有人处理，不能整批撤销，请逐条更正。")
 CHANGED_SINCE = _("有 %(n)d 条记录在导入后被修改过（如 %(name)s），不能整批撤销，请逐条处理。")
 
 
@@ -251,6 +252,8 @@ class _PersonRows:
                 setter(probe, data.get(name, ""))
             except ValidationError as error:
                 errors += error.messages
+            else:
+                data[name] = getattr(probe, name)  # the normalised form: 138-1234-5678 → 13812345678
         return errors
 
     @staticmethod
@@ -281,8 +284,8 @@ class _PersonRows:
         return person
 
     @staticmethod
-    def update(obj: Person, *, reason: str, **changes) -> None:
-        person_update(actor=None, person=obj, reason=reason, **changes)
+    def update(obj: Person, *, actor, reason: str, **changes) -> None:
+        person_update(actor=actor, person=obj, reason=reason, **changes)
 
 
 class _OrganisationRows:
@@ -333,8 +336,8 @@ class _OrganisationRows:
         )
 
     @staticmethod
-    def update(obj: Organisation, *, reason: str, **changes) -> None:
-        organisation_update(actor=None, organisation=obj, reason=reason, **changes)
+    def update(obj: Organisation, *, actor, reason: str, **changes) -> None:
+        organisation_update(actor=actor, organisation=obj, reason=reason, **changes)
 
 
 ENTITIES = {ImportEntity.PERSON: _PersonRows, ImportEntity.ORGANISATION: _OrganisationRows}
@@ -412,7 +415,7 @@ def import_preview(*, actor, source: ImportSource, file_name: str, content: byte
                 number=p.number,
                 data=json.dumps(p.data, ensure_ascii=False),
                 status=p.status,
-                errors=p.errors,
+                errors=[str(e) for e in p.errors],
                 room_id=p.room_id,
                 **{target: p.person_id},
             )
@@ -440,6 +443,12 @@ def _fills(spec, obj, data: dict) -> dict[str, str]:
     return {name: data[name] for name in spec.fillable if data.get(name) and not getattr(obj, name)}
 
 
+def import_reason(batch: ImportBatch) -> str:
+    """The change reason written on every record the batch touches (history keeps 100 characters)."""
+    suffix = f"（批次 {batch.pk}）"
+    return f"{_('批量导入：')}{batch.source.name}"[: 100 - len(suffix)] + suffix
+
+
 @transaction.atomic
 def import_apply(*, actor, batch: ImportBatch) -> ImportBatch:
     """Apply a previewed batch in one transaction."""
@@ -455,8 +464,15 @@ def import_apply(*, actor, batch: ImportBatch) -> ImportBatch:
     spec = ENTITIES[batch.source.entity]
     is_person = spec is _PersonRows
     target = "person" if is_person else "organisation"
-    reason = _("批量导入：%(source)s（批次 %(id)d）") % {"source": batch.source.name, "id": batch.pk}
+    reason = import_reason(batch)
     rows = list(batch.rows.exclude(status__in=[RowStatus.ERROR, RowStatus.DUPLICATE]).order_by("number"))
+    # Another batch may have created some of these since the preview: match them now instead.
+    fresh = {r.pk: json.loads(r.data) for r in rows if r.status == RowStatus.NEW}
+    taken = spec.existing([spec.key(data) for data in fresh.values()])
+    for row in rows:
+        if row.pk in fresh and spec.key(fresh[row.pk]) in taken:
+            row.status = RowStatus.MATCHED
+            setattr(row, f"{target}_id", taken[spec.key(fresh[row.pk])].pk)
     new_rows = [r for r in rows if r.status == RowStatus.NEW]
 
     households = (
@@ -506,7 +522,7 @@ def import_apply(*, actor, batch: ImportBatch) -> ImportBatch:
             changes.append(
                 ImportChange(batch=batch, model=target, object_id=obj.pk, created=False, before=before)
             )
-            spec.update(obj, reason=reason, **fills)
+            spec.update(obj, actor=actor, reason=reason, **fills)
     Conflict.objects.bulk_create(conflicts, batch_size=2000)
     ImportChange.objects.bulk_create(changes, batch_size=2000)
     sources += [
@@ -557,11 +573,12 @@ def import_rollback(*, actor, batch: ImportBatch) -> ImportBatch:
     created_ids = list(
         SourceRecord.objects.filter(batch=batch, created=True).values_list(f"{target}_id", flat=True)
     )
+    if batch.conflicts.exclude(status=ConflictStatus.OPEN).exists():
+        raise ConflictError(CONFLICTS_DECIDED)
     changes = list(batch.changes.all())
     touched = set(created_ids) | {c.object_id for c in changes}
-    marker = f"（批次 {batch.pk}）"
     later = spec.model.history.filter(id__in=touched, history_date__gt=batch.applied_at).exclude(
-        history_change_reason__contains=marker
+        history_change_reason=import_reason(batch)
     )
     if later.exists():
         sample = later.first()

@@ -1,9 +1,11 @@
 """Reads of the registry, always scoped to the user's grids (org.selectors) and masked."""
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from civicgrid.core import clock
@@ -11,7 +13,8 @@ from civicgrid.core.crypto import blind_index
 from civicgrid.core.errors import Forbidden, NotFound
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.selectors import path_q, roles_of, scope_paths, user_can
+from civicgrid.org.permissions import PERMISSIONS
+from civicgrid.org.selectors import path_q, roles_at, roles_of, scope_paths, user_can
 
 from .choices import ConflictStatus, PersonStatus
 from .models import (
@@ -26,7 +29,7 @@ from .models import (
     ServiceGroup,
     Vehicle,
 )
-from .validators import ID_RE, MOBILE_RE, normalise_id_number
+from .validators import ID_RE, MOBILE_RE, normalise_id_number, validate_mobile
 
 
 def _require(user, action: str) -> None:
@@ -34,38 +37,46 @@ def _require(user, action: str) -> None:
         raise Forbidden()
 
 
-def grids_of(user) -> QuerySet[OrgUnit]:
-    """Grids the user reaches through roles that may read the registry."""
-    if not user_can(user, "registry.view"):
+VIEW = "registry.view"
+
+
+def _paths(user, action: str) -> list[str]:
+    """Where the user may do `action`: only the places of the roles that allow it (a worker who
+    also assists elsewhere edits only their own grids)."""
+    return scope_paths(user, roles=PERMISSIONS[action])
+
+
+def grids_of(user, action: str = VIEW) -> QuerySet[OrgUnit]:
+    """Grids the user reaches through roles that allow `action`."""
+    if not user_can(user, action):
         return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(path_q(scope_paths(user)), kind=UnitKind.GRID, is_active=True).order_by(
-        "code"
-    )
+    grids = OrgUnit.objects.filter(path_q(_paths(user, action)), kind=UnitKind.GRID, is_active=True)
+    return grids.order_by("code")
 
 
-def _scoped(user, queryset: QuerySet, field: str = "grid") -> QuerySet:
-    _require(user, "registry.view")
-    return queryset.filter(path_q(scope_paths(user), f"{field}__path"))
+def _scoped(user, queryset: QuerySet, action: str = VIEW, field: str = "grid") -> QuerySet:
+    _require(user, action)
+    return queryset.filter(path_q(_paths(user, action), f"{field}__path"))
 
 
-def buildings_for(user) -> QuerySet[Building]:
-    return _scoped(user, Building.objects.all())
+def buildings_for(user, action: str = VIEW) -> QuerySet[Building]:
+    return _scoped(user, Building.objects.all(), action)
 
 
-def rooms_for(user) -> QuerySet[Room]:
-    return _scoped(user, Room.objects.all())
+def rooms_for(user, action: str = VIEW) -> QuerySet[Room]:
+    return _scoped(user, Room.objects.all(), action)
 
 
-def households_for(user) -> QuerySet[Household]:
-    return _scoped(user, Household.objects.all())
+def households_for(user, action: str = VIEW) -> QuerySet[Household]:
+    return _scoped(user, Household.objects.all(), action)
 
 
-def people_for(user) -> QuerySet[Person]:
-    return _scoped(user, Person.objects.all())
+def people_for(user, action: str = VIEW) -> QuerySet[Person]:
+    return _scoped(user, Person.objects.all(), action)
 
 
-def organisations_for(user) -> QuerySet[Organisation]:
-    return _scoped(user, Organisation.objects.all())
+def organisations_for(user, action: str = VIEW) -> QuerySet[Organisation]:
+    return _scoped(user, Organisation.objects.all(), action)
 
 
 def _access(queryset: QuerySet, pk):
@@ -75,55 +86,60 @@ def _access(queryset: QuerySet, pk):
         raise NotFound() from None
 
 
-def access_grid(*, user, grid_id) -> OrgUnit:
-    return _access(grids_of(user), grid_id)
+def access_grid(*, user, grid_id, action: str = VIEW) -> OrgUnit:
+    return _access(grids_of(user, action), grid_id)
 
 
-def access_building(*, user, building_id) -> Building:
-    return _access(buildings_for(user).select_related("grid"), building_id)
+def access_building(*, user, building_id, action: str = VIEW) -> Building:
+    return _access(buildings_for(user, action).select_related("grid"), building_id)
 
 
 def access_entrance(*, user, entrance_id) -> Entrance:
     return _access(
-        Entrance.objects.filter(path_q(scope_paths(user), "building__grid__path")).select_related(
+        Entrance.objects.filter(path_q(_paths(user, VIEW), "building__grid__path")).select_related(
             "building__grid"
         )
-        if user_can(user, "registry.view")
+        if user_can(user, VIEW)
         else Entrance.objects.none(),
         entrance_id,
     )
 
 
-def access_room(*, user, room_id) -> Room:
-    return _access(rooms_for(user).select_related("entrance__building", "grid"), room_id)
+def access_room(*, user, room_id, action: str = VIEW) -> Room:
+    return _access(rooms_for(user, action).select_related("entrance__building", "grid"), room_id)
 
 
-def access_household(*, user, household_id) -> Household:
-    return _access(households_for(user).select_related("room__entrance__building", "grid"), household_id)
+def access_household(*, user, household_id, action: str = VIEW) -> Household:
+    return _access(
+        households_for(user, action).select_related("room__entrance__building", "grid"), household_id
+    )
 
 
-def access_person(*, user, person_id) -> Person:
-    return _access(people_for(user).select_related("household__room__entrance__building", "grid"), person_id)
+def access_person(*, user, person_id, action: str = VIEW) -> Person:
+    return _access(
+        people_for(user, action).select_related("household__room__entrance__building", "grid"), person_id
+    )
 
 
-def access_organisation(*, user, organisation_id) -> Organisation:
-    return _access(organisations_for(user).select_related("grid"), organisation_id)
+def access_organisation(*, user, organisation_id, action: str = VIEW) -> Organisation:
+    return _access(organisations_for(user, action).select_related("grid"), organisation_id)
 
 
-def visible_groups(user) -> QuerySet[ServiceGroup]:
-    """Service groups whose members the user may see: every open group, sensitive ones by role."""
-    roles = roles_of(user)
+def visible_groups(user, grid: OrgUnit | None = None) -> QuerySet[ServiceGroup]:
+    """Service groups whose members the user may see: every open group, and sensitive ones by a
+    role the user holds over `grid` (over any place when no grid is given)."""
+    roles = roles_at(user, grid) if grid is not None else roles_of(user)
     sensitive_ok = [
         g.pk for g in ServiceGroup.objects.filter(is_sensitive=True) if set(g.visible_roles) & roles
     ]
     return ServiceGroup.objects.filter(Q(is_sensitive=False) | Q(pk__in=sensitive_ok))
 
 
-def memberships_prefetch(user) -> Prefetch:
+def memberships_prefetch(user, grid: OrgUnit | None = None) -> Prefetch:
     return Prefetch(
         "group_memberships",
         queryset=GroupMembership.objects.filter(
-            is_active=True, group__in=visible_groups(user)
+            is_active=True, group__in=visible_groups(user, grid)
         ).select_related("group"),
         to_attr="visible_memberships",
     )
@@ -160,7 +176,7 @@ def household_card(*, user, household: Household, stale_after_days: int = 365) -
         Person.objects.filter(
             Q(household=household) | Q(pk__in=Person.history.filter(household_id=household.pk).values("id"))
         )
-        .prefetch_related(memberships_prefetch(user))
+        .prefetch_related(memberships_prefetch(user, household.grid))
         .order_by("relation", "full_name")
     )
     members = [p for p in people if p.household_id == household.pk and p.status == PersonStatus.LIVING]
@@ -178,6 +194,8 @@ def person_search(*, user, query: str, grid_id: int | None = None, limit: int = 
     if grid_id:
         people = people.filter(grid_id=grid_id)
     q = normalise_id_number(query)
+    with contextlib.suppress(ValidationError):
+        q = validate_mobile(q)
     if not q:
         return people.none()
     if ID_RE.match(q):
@@ -222,7 +240,9 @@ def _address_filter(people: QuerySet[Person], text: str) -> QuerySet[Person]:
 def open_conflicts(*, user) -> QuerySet[Conflict]:
     _require(user, "registry.conflicts")
     return (
-        Conflict.objects.filter(path_q(scope_paths(user), "grid__path"), status=ConflictStatus.OPEN)
+        Conflict.objects.filter(
+            path_q(_paths(user, "registry.conflicts"), "grid__path"), status=ConflictStatus.OPEN
+        )
         .select_related("person", "organisation", "grid", "batch__source")
         .order_by("grid__code", "id")
     )
@@ -232,7 +252,7 @@ def coverage_report(*, user, months: int = 12) -> list[dict]:
     """Per grid: rooms, rooms with a known household, people, people verified within `months`, open conflicts."""
     _require(user, "registry.coverage")
     since = clock.now() - timedelta(days=round(months * 30.44))
-    grids = list(grids_of(user).only("id", "name", "code"))
+    grids = list(grids_of(user, "registry.coverage").only("id", "name", "code"))
     ids = [g.pk for g in grids]
 
     def by_grid(queryset, **aggregate):

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.core.errors import DomainError, NotFound
 from civicgrid.core.forms import add_service_errors
 from civicgrid.org.decorators import require_action
-from civicgrid.org.selectors import user_can
 
 from . import exports, history, imports, selectors, services
 from .forms import (
@@ -68,10 +67,10 @@ def room(request, room_id: int):
 
 def _card_context(request, household, **forms):
     card = selectors.household_card(user=request.user, household=household)
-    can_edit = user_can(request.user, "registry.edit")
+    can_edit = _may(request.user, household.grid, "registry.edit")
     context = {"card": card, "household": household, "room": household.room, "can_edit": can_edit}
     if can_edit:
-        groups = list(selectors.visible_groups(request.user))
+        groups = list(selectors.visible_groups(request.user, household.grid))
         context |= {
             "room_form": forms.get("room_form")
             or RoomForm(initial={"use": household.room.use, "owner_name": household.room.owner_name}),
@@ -96,7 +95,9 @@ def household(request, household_id: int):
 
 def _household_action(request, household_id: int, *, form, run, form_name: str):
     """Validate `form`, run the service, and re-render the card (with errors and nothing saved on failure)."""
-    item = _found(selectors.access_household, user=request.user, household_id=household_id)
+    item = _found(
+        selectors.access_household, user=request.user, household_id=household_id, action="registry.edit"
+    )
     if form.is_valid():
         try:
             run(item, form.cleaned_data)
@@ -137,7 +138,9 @@ def household_add_person(request, household_id: int):
 @require_POST
 @require_action("registry.edit")
 def household_add_vehicle(request, household_id: int):
-    item = _found(selectors.access_household, user=request.user, household_id=household_id)
+    item = _found(
+        selectors.access_household, user=request.user, household_id=household_id, action="registry.edit"
+    )
     members = list(item.members.all())
 
     def run(h, data):
@@ -152,7 +155,9 @@ def household_add_vehicle(request, household_id: int):
 @require_POST
 @require_action("registry.edit")
 def household_verify(request, household_id: int):
-    item = _found(selectors.access_household, user=request.user, household_id=household_id)
+    item = _found(
+        selectors.access_household, user=request.user, household_id=household_id, action="registry.edit"
+    )
     services.household_verify(actor=request.user, household=item)
     messages.success(request, _("已标记为上门核实。"))
     return _render_card(request, item) if request.htmx else redirect("registry:household", item.pk)
@@ -179,20 +184,30 @@ def household_history(request, household_id: int):
     return render(
         request,
         "registry/household_history.html",
-        {"household": item, "entries": history.household_history(household=item)},
+        {
+            "household": item,
+            "entries": history.household_history(
+                household=item, groups=selectors.visible_groups(request.user, item.grid)
+            ),
+        },
     )
 
 
+def _may(user, grid, action: str) -> bool:
+    """Whether the user may do `action` in this grid (a role that allows it, held over the grid)."""
+    return selectors.grids_of(user, action).filter(pk=grid.pk).exists()
+
+
 def _person_context(request, person, **forms):
-    groups = list(selectors.visible_groups(request.user))
+    groups = list(selectors.visible_groups(request.user, person.grid))
     tags = GroupMembership.objects.filter(person=person, is_active=True, group__in=groups).select_related(
         "group"
     )
     return {
         "person": person,
         "tags": tags,
-        "can_edit": user_can(request.user, "registry.edit"),
-        "can_reveal": user_can(request.user, "registry.reveal"),
+        "can_edit": _may(request.user, person.grid, "registry.edit"),
+        "can_reveal": _may(request.user, person.grid, "registry.reveal"),
         "edit_form": forms.get("edit_form")
         or PersonEditForm(
             initial={
@@ -204,7 +219,7 @@ def _person_context(request, person, **forms):
         "move_form": forms.get("move_form") or MoveOutForm(),
         "tag_form": forms.get("tag_form") or TagForm(groups=groups),
         "open_form": forms.get("open_form", ""),
-        "entries": history.person_history(person=person)[:20],
+        "entries": history.person_history(person=person, groups=groups)[:20],
     }
 
 
@@ -215,7 +230,7 @@ def person(request, person_id: int):
 
 
 def _person_action(request, person_id: int, *, form, run, form_name: str):
-    item = _found(selectors.access_person, user=request.user, person_id=person_id)
+    item = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.edit")
     if form.is_valid():
         try:
             run(item, form.cleaned_data)
@@ -262,7 +277,8 @@ def person_move_out(request, person_id: int):
 @require_POST
 @require_action("registry.edit")
 def person_tag(request, person_id: int):
-    groups = list(selectors.visible_groups(request.user))
+    person = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.edit")
+    groups = list(selectors.visible_groups(request.user, person.grid))
 
     def run(person, data):
         group = next(g for g in groups if g.pk == data["group"])
@@ -278,9 +294,9 @@ def person_tag(request, person_id: int):
 @require_POST
 @require_action("registry.edit")
 def person_untag(request, person_id: int, membership_id: int):
-    item = _found(selectors.access_person, user=request.user, person_id=person_id)
+    item = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.edit")
     membership = GroupMembership.objects.filter(
-        pk=membership_id, person=item, group__in=selectors.visible_groups(request.user)
+        pk=membership_id, person=item, group__in=selectors.visible_groups(request.user, item.grid)
     ).first()
     if membership is None:
         raise Http404
@@ -297,7 +313,7 @@ def person_untag(request, person_id: int, membership_id: int):
 @require_action("registry.reveal")
 def person_reveal(request, person_id: int):
     """Show the full ID number once, in place; the reveal is audited."""
-    item = _found(selectors.access_person, user=request.user, person_id=person_id)
+    item = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.reveal")
     number = services.person_reveal_id(actor=request.user, person=item, request=request)
     return render(request, "registry/partials/revealed_id.html", {"number": number, "person": item})
 
@@ -328,7 +344,7 @@ def coverage(request):
 @require_http_methods(["GET", "POST"])
 @require_action("registry.export")
 def export(request, grid_id: int):
-    unit = _found(selectors.access_grid, user=request.user, grid_id=grid_id)
+    unit = _found(selectors.access_grid, user=request.user, grid_id=grid_id, action="registry.export")
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "civicgrid.org",
     "civicgrid.accounts",
     "civicgrid.registry",
+    "civicgrid.notifications",
+    "civicgrid.cases",
 ]
 
 MIDDLEWARE = [
@@ -241,3 +243,11 @@ DEMO_ALLOWED = True
 # Lock-out is by account: offices share one address behind NAT, so an address limit would lock
 # whole offices out (docs/decisions/0003-lockout-by-account.md).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Problem-flow centre: returns before the dispatcher decides (终审), and which departments act as
+# the stability centre (综治办) that sets warning levels.
+CASE_MAX_RETURNS = env.int("CASE_MAX_RETURNS", default=2)
+STABILITY_CENTRE_NAMES = env.list("STABILITY_CENTRE_NAMES", default=["综治办", "平安办"])
+CASE_DUPLICATE_RADIUS_M = env.int("CASE_DUPLICATE_RADIUS_M", default=50)
+SMS_BACKEND = env.str("SMS_BACKEND", default="civicgrid.notifications.backends.LogSmsBackend")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -280,11 +280,6 @@ def test_grid_worker_cannot_offer_or_remove_a_sensitive_tag(client, personas, re
     assert membership.is_active
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: history.household_history/person_history list GroupMembership history of every "
-    "group, so a sensitive tag's name shows in the change history to roles that may not see it",
-)
 def test_sensitive_tag_does_not_leak_through_the_change_history(client, personas, registry):
     log_in(client, personas.grid_worker_a)
     history = client.get(url("household_history", registry.household_a.pk)).content.decode()
@@ -296,11 +291,6 @@ def test_sensitive_tag_does_not_leak_through_the_change_history(client, personas
 # --- people with more than one role ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: selectors._scoped/grids_of scope by every staff role (scope_paths(user)), not by the "
-    "roles granting the action: a worker of A1 who also assists in B1 may edit B1",
-)
 def test_worker_of_a1_who_assists_in_b1_may_view_but_not_edit_b1(client, tree, registry):
     user = make_user("worker_a_assistant_b", unit=tree.grid_a1, role=Role.GRID_WORKER)
     membership_grant(user=user, unit=tree.grid_b1, role=Role.GRID_ASSISTANT)
@@ -312,11 +302,6 @@ def test_worker_of_a1_who_assists_in_b1_may_view_but_not_edit_b1(client, tree, r
     assert response.status_code in (403, 404)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: selectors._scoped/grids_of scope by every staff role: a worker of A1 who is also "
-    "a street dispatcher (no registry role) reads the whole street's registry",
-)
 def test_street_dispatcher_who_is_also_worker_of_a1_reads_only_a1(client, tree, registry):
     user = make_user("worker_and_dispatcher", unit=tree.grid_a1, role=Role.GRID_WORKER)
     membership_grant(user=user, unit=tree.street, role=Role.DISPATCHER)

@@ -111,3 +111,8 @@ def test_api_search_is_scoped_and_paginated(client, personas, registry, django_a
     assert body["count"] == 2
     assert [p["full_name"] for p in body["items"]] == ["张伟"]
     assert client.get("/api/v1/registry/people", {"q": "王芳"}).json() == {"items": [], "count": 0}
+
+
+@pytest.mark.parametrize("query", ["138-1234-5678", "+86 138 1234 5678"])
+def test_mobile_typed_with_dashes_or_country_code_is_found(personas, registry, query):
+    assert found(personas.grid_worker_a, query) == ["张伟"]

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "civicgrid.cases"
+    label = "cases"
+    verbose_name = "问题流转中心"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from civicgrid.accounts.navigation import NavItem, register
+
+        register(
+            NavItem(_("问题中心"), "cases:centre", "inbox", "cases.view", order=2),
+            NavItem(_("上报问题"), "cases:report", "plus-circle", "cases.report", order=3),
+            NavItem(_("预警"), "cases:warnings", "exclamation-octagon", "cases.warnings", order=4),
+        )

@@ -1,0 +1,158 @@
+"""Reads of cases, scoped to the user through the org tree (org.selectors)."""
+
+import math
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from civicgrid.core.errors import NotFound
+from civicgrid.org.choices import Role
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.selectors import memberships_of, path_q, scope_paths
+
+from .choices import OPEN_STATUSES, CaseStatus, Light
+from .models import Case, CaseEvent, Category
+
+LIST_FIELDS = (
+    "id",
+    "number",
+    "channel",
+    "status",
+    "category__name",
+    "category_id",
+    "address",
+    "grid__name",
+    "grid_id",
+    "holder__name",
+    "reported_at",
+    "stage_due_at",
+    "stage_yellow_at",
+    "red_at",
+    "paused_at",
+    "warning_level",
+    "closed_at",
+    "outcome",
+)
+EARTH_RADIUS_M = 6_371_000
+
+
+def cases_for(user) -> QuerySet[Case]:
+    """Cases the user may see: in their places, held by their units, reported by them, and — for
+    departments and agencies — everything waiting in their street's centre."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    paths = scope_paths(user)
+    q = Q(reporter=user)
+    if paths:
+        q |= path_q(paths, "grid__path") | path_q(paths, "holder__path")
+    streets = [
+        m.unit.path[: -OrgUnit.steplen]
+        for m in memberships_of(user)
+        if m.role in (Role.DEPARTMENT_STAFF, Role.AGENCY_STAFF)
+    ]
+    if streets:
+        q |= Q(status__in=[CaseStatus.AWAITING_CLAIM, CaseStatus.DISPUTED]) & path_q(streets, "grid__path")
+    return Case.objects.filter(q)
+
+
+def access_case(*, user, case_id) -> Case:
+    """The case if the user may see it; 'not there' and 'not yours' are the same 404."""
+    try:
+        return (
+            cases_for(user).select_related("category", "grid", "holder", "reporter", "policy").get(pk=case_id)
+        )
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def light_q(light: str, now: datetime) -> Q:
+    """The light as a query (the same rule as sla.light)."""
+    red = Q(red_at__isnull=False) | Q(stage_due_at__lte=now, paused_at__isnull=True)
+    if light == Light.RED:
+        return red
+    yellow = Q(stage_yellow_at__lte=now, paused_at__isnull=True) & ~red
+    if light == Light.YELLOW:
+        return yellow
+    return ~red & ~yellow
+
+
+def centre_list(
+    *,
+    user,
+    now: datetime,
+    status: str = CaseStatus.AWAITING_CLAIM,
+    category: int | None = None,
+    channel: str = "",
+    light: str = "",
+    community: int | None = None,
+) -> QuerySet:
+    """The problem-flow centre: cases in a status, filtered, most urgent first."""
+    cases = cases_for(user).filter(status=status)
+    if category:
+        cases = cases.filter(category_id=category)
+    if channel:
+        cases = cases.filter(channel=channel)
+    if light in (Light.RED, Light.YELLOW, Light.GREEN):
+        cases = cases.filter(light_q(light, now))
+    if community:
+        unit = OrgUnit.objects.filter(pk=community).only("path").first()
+        cases = cases.filter(grid__path__startswith=unit.path) if unit else cases.none()
+    return cases.order_by("stage_due_at", "reported_at").values(*LIST_FIELDS)
+
+
+def my_cases(*, user) -> QuerySet:
+    units = [m.unit_id for m in memberships_of(user)]
+    return (
+        Case.objects.filter(holder_id__in=units, status__in=sorted(OPEN_STATUSES))
+        .order_by("stage_due_at")
+        .values(*LIST_FIELDS)
+    )
+
+
+def reported_by(*, user) -> QuerySet:
+    return Case.objects.filter(reporter=user).order_by("-reported_at").values(*LIST_FIELDS)
+
+
+def timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor", "unit").prefetch_related("photos")
+
+
+def nearby_open_cases(
+    *, user, category: Category, lat: float, lng: float, radius_m: float = 50
+) -> list[Case]:
+    """Open cases of the same category within `radius_m` (offered as possible duplicates)."""
+    dlat = radius_m / EARTH_RADIUS_M * 180 / math.pi
+    dlng = dlat / max(math.cos(math.radians(lat)), 0.01)
+    candidates = cases_for(user).filter(
+        category=category,
+        status__in=sorted(OPEN_STATUSES - {CaseStatus.RESOLVED}),
+        lat__range=(lat - dlat, lat + dlat),
+        lng__range=(lng - dlng, lng + dlng),
+    )
+    return [c for c in candidates if distance_m(lat, lng, c.lat, c.lng) <= radius_m]
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def open_warnings(*, user) -> QuerySet[Case]:
+    return (
+        cases_for(user)
+        .filter(status__in=sorted(OPEN_STATUSES))
+        .exclude(warning_level="")
+        .select_related("grid", "category", "holder")
+        .order_by("warning_level", "stage_due_at")
+    )
+
+
+def dispatcher_queue(*, user) -> QuerySet:
+    return (
+        cases_for(user)
+        .filter(status=CaseStatus.DISPATCHER_QUEUE)
+        .order_by("reported_at")
+        .values(*LIST_FIELDS)
+    )
