@@ -36,8 +36,9 @@ class SlaPolicy(models.Model):
         _("异议期（小时）"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     yellow_ratio = models.DecimalField(_("黄灯阈值"), max_digits=3, decimal_places=2, default=0.75)
-    # Count only working days (Chinese holidays and make-up workdays from the calendar).
-    working_days = models.BooleanField(_("按工作日计时"), default=False)
+    # The resolution limit counts working days only (holidays and make-up workdays from the calendar);
+    # claim and verification limits are plain hours.
+    working_days = models.BooleanField(_("办结时限按工作日计"), default=False)
     # Predefined handling steps (warning levels): a list of short texts.
     steps = models.JSONField(_("处置步骤"), default=list, blank=True)
 

@@ -103,7 +103,7 @@ def _move(case: Case, *, to: str, **fields) -> Case:
 
 
 def _claim_stage(case: Case, start: datetime) -> dict:
-    due = sla.add_hours(start, case.policy.claim_hours, working_days=case.policy.working_days)
+    due = sla.add_hours(start, case.policy.claim_hours, working_days=False)
     return {"claim_due_at": due, **sla.stage(start, due, case.policy)}
 
 
@@ -113,9 +113,7 @@ def _assignment_fields(case: Case, now: datetime) -> dict:
     policy = case.policy
     if case.assigned_at is None:
         verify_due = (
-            sla.add_hours(now, policy.verify_hours, working_days=policy.working_days)
-            if policy.verify_hours
-            else None
+            sla.add_hours(now, policy.verify_hours, working_days=False) if policy.verify_hours else None
         )
         resolve_due = sla.add_hours(now, policy.resolve_hours, working_days=policy.working_days)
         dispute_due = (
@@ -134,11 +132,12 @@ def _assignment_fields(case: Case, now: datetime) -> dict:
         fields = {}
         verify_due, resolve_due, start = case.verify_due_at, case.resolve_due_at, case.assigned_at
     due = verify_due or resolve_due
-    return fields | sla.stage(start, due, policy) | {"claim_due_at": None}
+    working = due == resolve_due and policy.working_days
+    return fields | sla.stage(start, due, policy, working=working) | {"claim_due_at": None}
 
 
 def _resolve_stage(case: Case) -> dict:
-    return sla.stage(case.assigned_at, case.resolve_due_at, case.policy)
+    return sla.stage(case.assigned_at, case.resolve_due_at, case.policy, working=case.policy.working_days)
 
 
 def _held_stage(case: Case) -> dict:
@@ -472,7 +471,7 @@ def case_return(*, case: Case, actor, reason: str, note: str = "", now: datetime
             case, to=CaseStatus.DISPATCHER_QUEUE, needs_binding_decision=True, claim_due_at=None, **fields
         )
     else:
-        claim_due = sla.add_hours(now, case.policy.claim_hours, working_days=case.policy.working_days)
+        claim_due = sla.add_hours(now, case.policy.claim_hours, working_days=False)
         case = _move(case, to=CaseStatus.AWAITING_CLAIM, claim_due_at=claim_due, **fields)
     CaseReturn.objects.create(
         case=case, unit=unit, actor=actor, reason=reason, note=_note(note)[:200], at=now
@@ -581,14 +580,12 @@ def case_set_warning(*, case: Case, actor, level: str, now: datetime | None = No
     }
     if case.status in HELD_STATUSES:
         verify_due = (
-            sla.add_hours(now, policy.verify_hours, working_days=policy.working_days)
-            if policy.verify_hours
-            else None
+            sla.add_hours(now, policy.verify_hours, working_days=False) if policy.verify_hours else None
         )
         resolve_due = sla.add_hours(now, policy.resolve_hours, working_days=policy.working_days)
         fields |= {"assigned_at": now, "verify_due_at": verify_due, "resolve_due_at": resolve_due}
         due = verify_due if case.status != CaseStatus.VERIFIED and verify_due else resolve_due
-        fields |= sla.stage(now, due, policy)
+        fields |= sla.stage(now, due, policy, working=due == resolve_due and policy.working_days)
     else:
         fields |= _claim_stage(case, now)
     won = Case.objects.filter(pk=case.pk, status=case.status).update(**fields)
@@ -697,7 +694,7 @@ def extension_decide(
             due = sla.add_hours(case.resolve_due_at, request.hours, working_days=case.policy.working_days)
             fields = {"resolve_due_at": due, "red_at": None}
             if case.status == CaseStatus.VERIFIED:
-                fields |= sla.stage(case.assigned_at, due, case.policy)
+                fields |= sla.stage(case.assigned_at, due, case.policy, working=case.policy.working_days)
             Case.objects.filter(pk=case.pk).update(**fields)
         else:
             Case.objects.filter(pk=case.pk).update(paused_at=now, stage_due_at=None, stage_yellow_at=None)
@@ -720,28 +717,29 @@ def case_resume(*, case: Case, actor, now: datetime | None = None) -> Case:
         raise ValidationError({"case": _("该问题未暂停计时。")})
     unit = acting_unit(actor, case, "work_log")
     policy, paused_at = case.policy, case.paused_at
-    paused = sla.working_between(paused_at, now, working_days=policy.working_days)
-    hours = Decimal(paused.total_seconds()) / 3600
+    hours = Decimal((now - paused_at).total_seconds()) / 3600
 
-    def shift(due):
+    def shift(due, working: bool):
         if due is None or due <= paused_at:
             return due
-        left = sla.working_between(paused_at, due, working_days=policy.working_days)
-        return sla.add_hours(now, Decimal(left.total_seconds()) / 3600, working_days=policy.working_days)
+        left = sla.working_between(paused_at, due, working_days=working)
+        return sla.add_hours(now, Decimal(left.total_seconds()) / 3600, working_days=working)
 
     fields = {
         "paused_at": None,
         "paused_seconds": F("paused_seconds") + int((now - paused_at).total_seconds()),
-        "verify_due_at": shift(case.verify_due_at),
-        "resolve_due_at": shift(case.resolve_due_at),
-        "dispute_due_at": shift(case.dispute_due_at),
+        "verify_due_at": shift(case.verify_due_at, False),
+        "resolve_due_at": shift(case.resolve_due_at, policy.working_days),
+        "dispute_due_at": shift(case.dispute_due_at, False),
     }
     due = (
         fields["resolve_due_at"]
         if case.status == CaseStatus.VERIFIED
         else fields["verify_due_at"] or fields["resolve_due_at"]
     )
-    fields |= sla.stage(case.assigned_at, due, policy)
+    fields |= sla.stage(
+        case.assigned_at, due, policy, working=due == fields["resolve_due_at"] and policy.working_days
+    )
     won = Case.objects.filter(pk=case.pk, paused_at=paused_at).update(**fields)
     if won != 1:
         raise Conflict(CHANGED_BY_OTHER)

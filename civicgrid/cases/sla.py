@@ -69,22 +69,19 @@ def working_between(start: datetime, end: datetime, *, working_days: bool) -> ti
     return total
 
 
-def yellow_moment(start: datetime, due: datetime, policy: SlaPolicy) -> datetime:
+def yellow_moment(start: datetime, due: datetime, policy: SlaPolicy, *, working: bool = False) -> datetime:
     """When `yellow_ratio` of the time from start to due is used up."""
-    span = working_between(start, due, working_days=policy.working_days)
-    hours = Decimal(span.total_seconds() / 3600) * policy.yellow_ratio
-    return add_hours(start, hours, working_days=policy.working_days)
+    span = working_between(start, due, working_days=working)
+    hours = span.total_seconds() / 3600 * float(policy.yellow_ratio)
+    return add_hours(start, hours, working_days=working)
 
 
-def stage(start: datetime, due: datetime | None, policy: SlaPolicy) -> dict:
-    """The columns of the running deadline."""
+def stage(start: datetime, due: datetime | None, policy: SlaPolicy, *, working: bool = False) -> dict:
+    """The columns of the running deadline (`working`: it is counted in working days)."""
     if due is None:
         return {"stage_started_at": None, "stage_due_at": None, "stage_yellow_at": None}
-    return {
-        "stage_started_at": start,
-        "stage_due_at": due,
-        "stage_yellow_at": yellow_moment(start, due, policy),
-    }
+    yellow = yellow_moment(start, due, policy, working=working)
+    return {"stage_started_at": start, "stage_due_at": due, "stage_yellow_at": yellow}
 
 
 def light(case, now: datetime) -> str:
