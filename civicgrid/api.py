@@ -4,6 +4,7 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from civicgrid.cases.api import router as cases_router
 from civicgrid.core.api import ORJSONRenderer, install_error_handlers
 from civicgrid.org.api import me_router
 from civicgrid.org.api import router as org_router
@@ -22,6 +23,7 @@ install_error_handlers(api)
 api.add_router("/me", me_router, tags=["账号 accounts"])
 api.add_router("/org", org_router, tags=["组织 org"])
 api.add_router("/registry", registry_router, tags=["登记 registry"])
+api.add_router("/cases", cases_router, tags=["问题 cases"])
 
 if settings.BENCH_ENDPOINTS:
     from civicgrid.core.bench_api import router as bench_router

@@ -1,0 +1,173 @@
+"""Cases API: report, list the centre, read a case, and act on it — the same rules as the pages."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from civicgrid.core import clock
+from civicgrid.core.errors import Forbidden, NotFound
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.selectors import user_can
+
+from . import selectors, services, sla
+from .choices import CaseStatus
+from .models import Case, Category
+
+LIGHT_FIELDS = ("status", "stage_due_at", "stage_yellow_at", "red_at", "paused_at")
+
+router = Router()
+
+
+class ReportIn(Schema):
+    category: str = Field(..., description="类别代码 · category code")
+    description: str = Field(..., max_length=4000)
+    lat: float | None = None
+    lng: float | None = None
+    grid_id: int | None = None
+    address: str = ""
+    channel: str = "agency"
+    is_anonymous: bool = False
+    contact_consent: bool = True
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    channel: str
+    status: str
+    category: str = Field(..., alias="category.code")
+    description: str
+    address: str
+    grid_id: int
+    holder_id: int | None
+    reported_at: datetime
+    claim_due_at: datetime | None
+    verify_due_at: datetime | None
+    resolve_due_at: datetime | None
+    light: str
+    outcome: str
+    warning_level: str
+
+
+class CaseRow(Schema):
+    id: int
+    number: str
+    status: str
+    channel: str
+    category: str = Field(..., alias="category__name")
+    grid: str = Field(..., alias="grid__name")
+    reported_at: datetime
+    stage_due_at: datetime | None
+    light: str = ""
+
+    @staticmethod
+    def resolve_light(row) -> str:
+        return sla.light(Case(**{k: row[k] for k in LIGHT_FIELDS}), clock.now())
+
+
+class ActionIn(Schema):
+    note: str = ""
+    outcome: str = "resolved"
+    reason: str = ""
+    target_id: int | None = None
+    level: str = ""
+    upheld: bool = False
+
+
+def _out(case):
+    case.light = sla.light(case, clock.now())
+    return case
+
+
+def _case(request, case_id: int):
+    return selectors.access_case(user=request.user, case_id=case_id)
+
+
+@router.post("", response={201: CaseOut}, summary="上报问题 · Report a case")
+def report(request, payload: ReportIn):
+    if not user_can(request.user, "cases.report"):
+        raise Forbidden()
+    category = Category.objects.select_related("policy").filter(code=payload.category, is_active=True).first()
+    if category is None:
+        raise ValidationError({"category": ["类别不存在。"]})
+    grid = OrgUnit.objects.filter(pk=payload.grid_id, kind="grid").first() if payload.grid_id else None
+    case = services.case_report(
+        actor=request.user,
+        channel=payload.channel,
+        category=category,
+        description=payload.description,
+        lat=payload.lat,
+        lng=payload.lng,
+        grid=grid,
+        address=payload.address,
+        is_anonymous=payload.is_anonymous,
+        contact_consent=payload.contact_consent,
+    )
+    return 201, _out(case)
+
+
+@router.get("", response=list[CaseRow], summary="问题中心列表 · Centre list")
+@paginate(LimitOffsetPagination)
+def centre(
+    request,
+    status: str = CaseStatus.AWAITING_CLAIM,
+    category: int | None = None,
+    channel: str = "",
+    light: str = "",
+    community: int | None = None,
+):
+    if not user_can(request.user, "cases.view"):
+        raise Forbidden()
+    now = clock.now()
+    return selectors.centre_list(
+        user=request.user,
+        now=now,
+        status=status,
+        category=category,
+        channel=channel,
+        light=light,
+        community=community,
+    )
+
+
+@router.get("/{case_id}", response=CaseOut, summary="问题详情 · Case")
+def get_case(request, case_id: int):
+    return _out(_case(request, case_id))
+
+
+@router.post("/{case_id}/claim", response=CaseOut, summary="领办 · Claim")
+def claim(request, case_id: int):
+    return _out(services.case_claim(case=_case(request, case_id), actor=request.user))
+
+
+ACTIONS = {
+    "confirm": lambda case, user, p: services.case_confirm(case=case, actor=user, note=p.note),
+    "verify": lambda case, user, p: services.case_verify(case=case, actor=user, note=p.note),
+    "work_log": lambda case, user, p: services.case_log_work(case=case, actor=user, note=p.note) and case,
+    "resolve": lambda case, user, p: services.case_resolve(case=case, actor=user, note=p.note),
+    "close": lambda case, user, p: services.case_close(case=case, actor=user, outcome=p.outcome, note=p.note),
+    "reopen": lambda case, user, p: services.case_reopen(case=case, actor=user, note=p.note),
+    "return": lambda case, user, p: services.case_return(case=case, actor=user, reason=p.reason, note=p.note),
+    "dispute": lambda case, user, p: services.case_dispute(case=case, actor=user, note=p.note),
+    "review_dispute": lambda case, user, p: services.dispute_review(
+        case=case, actor=user, upheld=p.upheld, note=p.note
+    ),
+    "set_warning": lambda case, user, p: services.case_set_warning(case=case, actor=user, level=p.level),
+    "dispatch": lambda case, user, p: services.case_dispatch(
+        case=case, actor=user, note=p.note, target=OrgUnit.objects.get(pk=p.target_id)
+    ),
+}
+
+
+@router.post("/{case_id}/actions/{action}", response=CaseOut, summary="办理操作 · Act on a case")
+def act(request, case_id: int, action: str, payload: ActionIn):
+    if action not in ACTIONS:
+        raise NotFound()
+    case = _case(request, case_id)
+    try:
+        result = ACTIONS[action](case, request.user, payload)
+    except OrgUnit.DoesNotExist:
+        raise ValidationError({"target_id": ["承办单位不存在。"]}) from None
+    return _out(selectors.access_case(user=request.user, case_id=getattr(result, "case_id", None) or case.pk))
