@@ -8,7 +8,6 @@ from shapely.geometry import shape
 from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
 
-from . import geo
 from .choices import CHILD_KINDS, CODE_LENGTH, ROLE_UNIT_KINDS, UnitKind
 from .models import Membership, OrgUnit
 from .selectors import forget_memberships
@@ -70,8 +69,6 @@ def org_unit_create(
         unit = OrgUnit.objects.add_root(create_kwargs=fields)
     else:
         unit = OrgUnit.objects.add_child(parent, create_kwargs=fields)
-    if boundary is not None and kind == UnitKind.GRID:
-        transaction.on_commit(geo.geometry_changed)
     if actor is not None:
         audit_record(action=AuditAction.CREATE, actor=actor, obj=unit, details={"kind": kind, "code": code})
     return unit
@@ -84,7 +81,6 @@ def org_unit_set_boundary(*, unit: OrgUnit, boundary: dict | None, actor=None) -
         return unit
     unit.boundary = boundary
     unit.save(update_fields=["boundary", "updated_at"])
-    transaction.on_commit(geo.geometry_changed)
     if actor is not None:
         audit_record(action=AuditAction.UPDATE, actor=actor, obj=unit, details={"field": "boundary"})
     return unit
