@@ -35,3 +35,19 @@ def staff_nav(user, current_path: str) -> list[dict]:
             active = current_path == url if url == "/" else current_path.startswith(url)
             items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
     return items
+
+
+# Panels on the home pages, contributed by higher apps in their AppConfig.ready(): each is a
+# callable (request) → dict with a "template" and its context, or None to show nothing.
+HOME_PANELS: list = []
+PORTAL_PANELS: list = []
+
+
+def register_home_panel(panel, *, portal: bool = False) -> None:
+    target = PORTAL_PANELS if portal else HOME_PANELS
+    if panel not in target:
+        target.append(panel)
+
+
+def panels(request, *, portal: bool = False) -> list[dict]:
+    return [p for p in (panel(request) for panel in (PORTAL_PANELS if portal else HOME_PANELS)) if p]

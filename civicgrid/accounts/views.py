@@ -28,6 +28,7 @@ from civicgrid.org.selectors import (
 
 from . import services
 from .forms import ResidentLoginForm, StaffLoginForm, TokenForm
+from .navigation import panels
 from .selectors import confirmed_totp_device, home_url_name, requires_second_factor
 
 
@@ -121,10 +122,12 @@ def home(request):
         "places": places,
         "scope_counts": [(UnitKind(k).label, counts[k]) for k in shown_kinds if counts[k]],
         "worker": worker_status() if user_can(user, "system.status") else None,
+        "panels": panels(request),
     }
     return render(request, "accounts/home.html", context)
 
 
 def portal_home(request):
     """The resident portal's home."""
-    return render(request, "accounts/portal_home.html", {"memberships": memberships_of(request.user)})
+    context = {"memberships": memberships_of(request.user), "panels": panels(request, portal=True)}
+    return render(request, "accounts/portal_home.html", context)

@@ -9,7 +9,12 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from civicgrid.accounts.navigation import NavItem, register
+        from civicgrid.accounts.navigation import NavItem, register, register_home_panel
+
+        from . import panels
+
+        register_home_panel(panels.staff_panel)
+        register_home_panel(panels.portal_panel, portal=True)
 
         register(
             NavItem(_("问题中心"), "cases:centre", "inbox", "cases.view", order=2),

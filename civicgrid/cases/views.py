@@ -152,6 +152,8 @@ def centre(request):
         rows = selectors.my_cases(user=request.user)
     elif tab == "queue":
         rows = selectors.dispatcher_queue(user=request.user)
+    elif tab == "open":
+        rows = selectors.centre_list(user=request.user, now=now, status="open", **filters)
     elif tab == "confirm":
         rows = selectors.centre_list(user=request.user, now=now, status="reported", **filters)
     else:

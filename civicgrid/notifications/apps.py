@@ -9,6 +9,11 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from civicgrid.accounts.navigation import NavItem, register
+        from civicgrid.accounts.navigation import NavItem, register, register_home_panel
+
+        from .panels import inbox_panel
+
+        register_home_panel(inbox_panel)
+        register_home_panel(inbox_panel, portal=True)
 
         register(NavItem(_("消息"), "notifications:inbox", "bell", None, order=5))
