@@ -88,7 +88,9 @@ def centre_list(
 ) -> QuerySet:
     """The problem-flow centre: cases in a status, filtered, most urgent first."""
     cases = cases_for(user)
-    cases = cases.filter(status__in=sorted(OPEN_STATUSES)) if status == "open" else cases.filter(status=status)
+    cases = (
+        cases.filter(status__in=sorted(OPEN_STATUSES)) if status == "open" else cases.filter(status=status)
+    )
     if category:
         cases = cases.filter(category_id=category)
     if channel:

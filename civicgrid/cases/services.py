@@ -50,6 +50,12 @@ def _now(now: datetime | None) -> datetime:
     return now or clock.now()
 
 
+def _begin(case: Case, actor, action: str, now: datetime | None) -> tuple[datetime, OrgUnit]:
+    """Check the state machine and who acts; return the moment and the unit acted for."""
+    check(case, action)
+    return _now(now), acting_unit(actor, case, action)
+
+
 def _note(note: str, *, required: bool = False) -> str:
     note = (note or "").strip()
     if required and not note:
@@ -233,9 +239,7 @@ def case_report(
 @transaction.atomic
 def case_confirm(*, case: Case, actor, note: str = "", now: datetime | None = None) -> Case:
     """The grid worker confirms an assistant's patrol report: it enters the centre."""
-    now = _now(now)
-    check(case, "confirm")
-    unit = acting_unit(actor, case, "confirm")
+    now, unit = _begin(case, actor, "confirm", now)
     case = _move(case, to=CaseStatus.AWAITING_CLAIM, entered_centre_at=now, **_claim_stage(case, now))
     _record(case, EventKind.CONFIRMED, actor=actor, unit=unit, at=now, note=_note(note))
     return case
@@ -243,9 +247,7 @@ def case_confirm(*, case: Case, actor, note: str = "", now: datetime | None = No
 
 @transaction.atomic
 def case_reject_report(*, case: Case, actor, note: str, now: datetime | None = None) -> Case:
-    now = _now(now)
-    check(case, "reject_report")
-    unit = acting_unit(actor, case, "reject_report")
+    now, unit = _begin(case, actor, "reject_report", now)
     note = _note(note, required=True)
     case = _move(
         case,
@@ -344,9 +346,7 @@ def case_auto_dispatch(*, case_id: int, now: datetime) -> Case | None:
 @transaction.atomic
 def case_verify(*, case: Case, actor, note: str = "", photos=(), now: datetime | None = None) -> Case:
     """On-site verification done: the resolution clock is what runs now."""
-    now = _now(now)
-    check(case, "verify")
-    unit = acting_unit(actor, case, "verify")
+    now, unit = _begin(case, actor, "verify", now)
     clean = _clean_photos(photos)
     case = _move(case, to=CaseStatus.VERIFIED, verified_at=now, **_resolve_stage(case))
     _record(case, EventKind.VERIFIED, actor=actor, unit=unit, at=now, note=_note(note), photos=clean)
@@ -355,9 +355,7 @@ def case_verify(*, case: Case, actor, note: str = "", photos=(), now: datetime |
 
 @transaction.atomic
 def case_log_work(*, case: Case, actor, note: str, photos=(), now: datetime | None = None) -> CaseEvent:
-    now = _now(now)
-    check(case, "work_log")
-    unit = acting_unit(actor, case, "work_log")
+    now, unit = _begin(case, actor, "work_log", now)
     return _record(
         case,
         EventKind.WORK_LOG,
@@ -372,9 +370,7 @@ def case_log_work(*, case: Case, actor, note: str, photos=(), now: datetime | No
 @transaction.atomic
 def case_resolve(*, case: Case, actor, note: str, photos=(), now: datetime | None = None) -> Case:
     """The holder reports the problem solved; it waits for the check."""
-    now = _now(now)
-    check(case, "resolve")
-    unit = acting_unit(actor, case, "resolve")
+    now, unit = _begin(case, actor, "resolve", now)
     note = _note(note, required=True)
     clean = _clean_photos(photos)
     case = _move(
@@ -390,9 +386,7 @@ def case_close(
     *, case: Case, actor, outcome: str = Outcome.RESOLVED, note: str = "", now: datetime | None = None
 ) -> Case:
     """Check and close: the outcome says honestly how it ended; the reporter is told."""
-    now = _now(now)
-    check(case, "close")
-    unit = acting_unit(actor, case, "close")
+    now, unit = _begin(case, actor, "close", now)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("请选择处理结果。")})
     valid = (outcome == Outcome.RESOLVED) if case.category.is_rewarded else case.is_valid_report
@@ -420,9 +414,7 @@ def case_close(
 @transaction.atomic
 def case_reopen(*, case: Case, actor, note: str, now: datetime | None = None) -> Case:
     """The check failed (返工): back to the holder, the resolution clock keeps its deadline."""
-    now = _now(now)
-    check(case, "reopen")
-    unit = acting_unit(actor, case, "reopen")
+    now, unit = _begin(case, actor, "reopen", now)
     note = _note(note, required=True)
     case = _move(case, to=CaseStatus.VERIFIED, resolved_at=None, **_resolve_stage(case))
     _record(case, EventKind.REOPENED, actor=actor, unit=unit, at=now, note=note)
@@ -433,9 +425,7 @@ def case_reopen(*, case: Case, actor, note: str, now: datetime | None = None) ->
 @transaction.atomic
 def case_close_unhandled(*, case: Case, actor, outcome: str, note: str, now: datetime | None = None) -> Case:
     """The dispatcher closes a case nobody should handle (not ours, invalid, duplicate)."""
-    now = _now(now)
-    check(case, "close_unhandled")
-    unit = acting_unit(actor, case, "close_unhandled")
+    now, unit = _begin(case, actor, "close_unhandled", now)
     if outcome not in (Outcome.NOT_OURS, Outcome.INVALID, Outcome.DUPLICATE, Outcome.UNABLE):
         raise ValidationError({"outcome": _("请选择处理结果。")})
     note = _note(note, required=True)
@@ -458,9 +448,7 @@ def case_close_unhandled(*, case: Case, actor, outcome: str, note: str, now: dat
 def case_return(*, case: Case, actor, reason: str, note: str = "", now: datetime | None = None) -> Case:
     """Wrong holder: back to the centre with a reason from the fixed list. The case's clock keeps
     running; past the return limit the dispatcher decides, and that decision binds."""
-    now = _now(now)
-    check(case, "return")
-    unit = acting_unit(actor, case, "return")
+    now, unit = _begin(case, actor, "return", now)
     if reason not in ReturnReason.values:
         raise ValidationError({"reason": _("请选择退回理由。")})
     over_limit = case.return_count + 1 > settings.CASE_MAX_RETURNS
@@ -513,9 +501,7 @@ def case_dispute(*, case: Case, actor, note: str, now: datetime | None = None) -
 @transaction.atomic
 def dispute_review(*, case: Case, actor, upheld: bool, note: str, now: datetime | None = None) -> Case:
     """A street department decides: upheld closes the report as invalid; rejected lets the clock go on."""
-    now = _now(now)
-    check(case, "review_dispute")
-    unit = acting_unit(actor, case, "review_dispute")
+    now, unit = _begin(case, actor, "review_dispute", now)
     note = _note(note, required=True)
     if upheld:
         case = _move(
@@ -539,9 +525,7 @@ def dispute_review(*, case: Case, actor, upheld: bool, note: str, now: datetime 
 @transaction.atomic
 def case_merge(*, case: Case, into: Case, actor, note: str = "", now: datetime | None = None) -> Case:
     """Mark `case` a duplicate of `into`; its reporter hears the outcome of `into`."""
-    now = _now(now)
-    check(case, "merge")
-    unit = acting_unit(actor, case, "merge")
+    now, unit = _begin(case, actor, "merge", now)
     if into.pk == case.pk or into.status == CaseStatus.MERGED:
         raise ValidationError({"into": _("请选择另一个未合并的问题。")})
     case = _move(
@@ -566,9 +550,7 @@ def case_merge(*, case: Case, into: Case, actor, note: str = "", now: datetime |
 @transaction.atomic
 def case_set_warning(*, case: Case, actor, level: str, now: datetime | None = None) -> Case:
     """The stability centre grades the case: its policy, deadlines and handling steps follow the level."""
-    now = _now(now)
-    check(case, "set_warning")
-    unit = acting_unit(actor, case, "set_warning")
+    now, unit = _begin(case, actor, "set_warning", now)
     if level not in WarningLevel.values:
         raise ValidationError({"level": _("请选择预警等级。")})
     policy = SlaPolicy.objects.get(code=f"warning_{level}")
@@ -613,9 +595,7 @@ def case_checklist_tick(*, case: Case, actor, index: int, now: datetime | None =
 
 @transaction.atomic
 def case_inspect(*, case: Case, actor, finding: str, rating: int, now: datetime | None = None) -> Inspection:
-    now = _now(now)
-    check(case, "inspect")
-    unit = acting_unit(actor, case, "inspect")
+    now, unit = _begin(case, actor, "inspect", now)
     if rating not in range(1, 6):
         raise ValidationError({"rating": _("评分应为 1–5。")})
     finding = (finding or "").strip()
@@ -643,9 +623,7 @@ def case_inspect(*, case: Case, actor, finding: str, rating: int, now: datetime 
 def extension_request(
     *, case: Case, actor, kind: str, reason: str, hours: Decimal | None = None, now: datetime | None = None
 ) -> ExtensionRequest:
-    now = _now(now)
-    check(case, "request_extension")
-    unit = acting_unit(actor, case, "request_extension")
+    now, unit = _begin(case, actor, "request_extension", now)
     reason = (reason or "").strip()
     errors = {}
     if kind not in ExtensionKind.values:

@@ -24,9 +24,11 @@ def notify(
             )
     except IntegrityError:
         return False
-    if sms and getattr(user, "phone", ""):
-        from .tasks import send_sms
+    from .tasks import send_email, send_sms
 
+    if getattr(user, "email", ""):
+        transaction.on_commit(lambda: send_email(notification.pk))
+    if sms and getattr(user, "phone", ""):
         transaction.on_commit(lambda: send_sms(notification.pk))
     return True
 
