@@ -1,5 +1,7 @@
 """Problem-flow centre pages: report, centre list with lights, case detail with its actions."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from civicgrid.core.forms import add_service_errors
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.decorators import require_action
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.selectors import ancestor_of_kind, roles_of, units_visible_to, user_can
+from civicgrid.org.selectors import ancestor_of_kind, memberships_of, roles_of, units_visible_to, user_can
 
 from . import selectors, services, sla
 from .choices import CaseStatus, Channel, DecisionStatus, Light, Outcome
@@ -113,12 +115,25 @@ def report(request):
             messages.success(request, _("已上报，问题编号 %(number)s。") % {"number": case.number})
             return redirect("cases:detail", case.pk)
     status = 422 if request.method == "POST" else 200
-    return render(
-        request,
-        "cases/report.html",
-        {"form": form, "base": _base(request), "categories": categories},
-        status=status,
-    )
+    context = {"form": form, "base": _base(request), "area_geojson": _area_geojson(request.user)}
+    return render(request, "cases/report.html", context, status=status)
+
+
+def _area_geojson(user) -> str:
+    """The outlines of the reporter's area for the pick map (no tile server): the grids the user
+    reaches, else the communities of their memberships (volunteers, residents)."""
+    units = units_visible_to(user).filter(kind=UnitKind.GRID)
+    if not units.exists():
+        community_paths = [m.unit.path[: OrgUnit.steplen * m.unit.depth] for m in memberships_of(user)]
+        units = OrgUnit.objects.filter(path__in=community_paths, kind=UnitKind.COMMUNITY)
+        units = units | OrgUnit.objects.filter(
+            kind=UnitKind.COMMUNITY, path__in=[m.unit.path[: -OrgUnit.steplen] for m in memberships_of(user)]
+        )
+    features = [
+        {"type": "Feature", "geometry": boundary, "properties": {"name": name}}
+        for name, boundary in units.exclude(boundary=None).values_list("name", "boundary")[:2000]
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
 @require_GET
@@ -179,6 +194,14 @@ def centre(request):
     }
     template = "cases/partials/centre_rows.html" if request.htmx else "cases/centre.html"
     return render(request, template, context)
+
+
+def _span(delta) -> dict | None:
+    """Time left (or overdue) as whole hours and minutes."""
+    if delta is None:
+        return None
+    minutes = int(abs(delta.total_seconds()) // 60)
+    return {"overdue": delta.total_seconds() < 0, "hours": minutes // 60, "minutes": minutes % 60}
 
 
 def _int(value):
@@ -243,7 +266,7 @@ def _detail(request, case: Case, *, failed: str = "", status: int = 200):
         "case": case,
         "now": now,
         "light": sla.light(case, now),
-        "time_left": sla.time_left(case, now),
+        "time_left": _span(sla.time_left(case, now)),
         "events": selectors.timeline(case=case),
         "forms": forms,
         "actions": actions,
