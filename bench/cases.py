@@ -2,32 +2,42 @@
 """Problem-flow centre benchmarks on PostgreSQL: the deadline sweep and the centre list over 1 M cases.
 
     .venv/bin/python bench/cases.py [--cases 1000000] [--sweeps 50] [--runs 200] [--due 10000]
-                                    [--no-events] [--json bench/results/cases-<timestamp>.json]
+                                    [--no-events] [--keep-indexes] [--no-candidate-index]
+                                    [--wait-quiet 120] [--json bench/results/cases-<timestamp>.json]
 
-The driver makes a fresh database `civicgrid_bench_cases` (migrate + `demo --scale 0`: the demo
-street's tree, accounts, SLA policies, categories, routing rules and calendar, no registry households
-and no demo cases), then runs two child processes against it:
+The driver makes a fresh database `civicgrid_bench_cases` (dropped and re-created, left in place
+afterwards): migrate, then `demo --scale 0` (the demo street's tree, accounts, SLA policies,
+categories, routing rules and calendar; no registry households, no demo cases — checked). Then two
+child processes run against it, both with one fixed moment NOW:
 
-1. load — a synthetic loader COPYs --cases cases (binary COPY through psycopg 3) spread over the
-   street's 169 grids: ~8 % awaiting claim, ~10 % claimed / dispatched / verified, a little of every
-   other state, the rest closed. Deadline columns follow the SLA policies (working-day limits on the
-   calendar) and are consistent with one fixed moment NOW: every open case is either not yet due, or
-   already marked (yellow_notified_at / red_at set, as an earlier sweep would have left it), so a
-   sweep at NOW finds nothing to do. Secondary indexes are built after the COPY; the timeline gets
-   one event per step (server-side INSERT … SELECT) unless --no-events.
-2. measure — with the same NOW:
-   * sweep with nothing due: --sweeps timed calls of `sweep(now=NOW)` after warm-up (goal p95 ≤ 50 ms),
-     and EXPLAIN ANALYZE of the three queries the sweep ran (captured, not re-typed), checked for the
+1. load — a synthetic loader writes --cases cases by binary COPY (psycopg 3 `cursor.copy()`), spread
+   over the street's 169 grids: ~8 % awaiting claim, ~10 % claimed / dispatched / verified, a little
+   of every other state, the rest closed; ids follow time (finished cases first). The deadline
+   columns follow the SLA policies (working-day limits on the calendar, as sla.add_hours) and are
+   consistent with NOW: every open case is either not yet due or already carries the sweep's mark
+   (yellow_notified_at / red_at), so a sweep at NOW has nothing to do. The plain indexes are dropped
+   for the COPY and rebuilt after it (--keep-indexes: COPY into the indexed table). Unless
+   --no-events, the timeline gets one event per step taken (server-side INSERT … SELECT). Then
+   VACUUM ANALYZE and a CHECKPOINT.
+2. measure —
+   * sweep with nothing due: --sweeps timed `sweep(now=NOW)` after warm-up (goal p95 ≤ 50 ms), and
+     EXPLAIN ANALYZE of the three queries the sweep sent (captured, not re-typed), checked for the
      partial indexes case_claim_due_open / case_yellow_due_open / case_red_due_open;
    * centre list: `centre_list(...)` evaluated to its first 50 rows for the community head `head01`
-     and for the street dispatcher `dispatcher01`, plain, with a category and with light=red,
-     --runs runs each (goal p95 ≤ 50 ms), with EXPLAIN ANALYZE of every variant;
-   * sweep with --due cases due: 20 % awaiting claim past their claim limit, 40 % held cases past
-     their yellow moment, 40 % past their deadline (already yellow-notified), by shifting each chosen
-     case's whole timeline back; one sweep, due actions (dispatched + yellow + red) per second
-     (goal ≥ 2,000/s); then a second sweep must do nothing.
+     and the street dispatcher `dispatcher01` — plain, with a category, with light=red — --runs runs
+     each after 10 warm-up runs, the user's memberships read afresh each run as in a request (goal
+     p95 ≤ 50 ms), with EXPLAIN ANALYZE of each; then the same with a candidate index built in the
+     bench database only (CANDIDATE_INDEX; dropped again; --no-candidate-index skips this);
+   * sweep with --due actions due: 20 % awaiting claim past their claim limit, 40 % held cases past
+     their yellow moment, 40 % past their deadline (yellow already notified), made by moving each
+     chosen case's whole timeline back; one timed sweep → actions (dispatched + yellow + red) per
+     second (goal ≥ 2,000/s), split by step with queries, round-trip and COMMIT time; then a second
+     sweep must find nothing.
 
-Prints one table (figure, target, measured, result) and writes everything, plans included, as JSON.
+Each measurement records the share of the machine other processes took meanwhile ("other CPU"); the
+driver first waits (up to --wait-quiet seconds) for the machine to be quiet. Prints one table
+(figure, target, measured, result) and the plan of the slowest centre list, and writes everything —
+samples, plans, SQL — as JSON.
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ import json
 import os
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,7 +72,7 @@ LIST_GOAL_MS = 50.0
 SWEEP_GOAL_MS = 50.0
 DUE_GOAL_PER_S = 2000.0
 
-# Share of each state (the rest is closed), and of each held state within the held 10 %.
+# Share of each state; the rest (~80 %) is closed.
 MIX = [
     ("awaiting_claim", 0.080),
     ("claimed", 0.040),
@@ -150,6 +161,83 @@ def child(mode: str, env: dict) -> dict:
 
 def log(message: str) -> None:
     print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- other work on the machine (Linux /proc)
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+OTHER_CPU_WARN_PCT = 10.0
+
+
+def machine_cpu_seconds() -> tuple[float, float] | None:
+    """(busy, total) CPU seconds since boot over all cores."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]
+    return (sum(fields) - idle) / CLOCK_TICKS, sum(fields) / CLOCK_TICKS
+
+
+def process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class CpuShare:
+    """Share of the machine (100 = all cores) that work other than this process and its database
+    backend took while a measurement ran: above ~10 % a neighbour disturbed the figure."""
+
+    def __init__(self, backend_pid: int | None):
+        self.backend_pid = backend_pid
+
+    def __enter__(self):
+        self.machine = machine_cpu_seconds()
+        self.own = self._own()
+        return self
+
+    def _own(self) -> float:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        backend = process_cpu_seconds(self.backend_pid) if self.backend_pid else 0.0
+        return me.ru_utime + me.ru_stime + backend
+
+    def __exit__(self, *exc):
+        machine, own = machine_cpu_seconds(), self._own()
+        self.other_pct = None
+        if machine and self.machine and machine[1] > self.machine[1]:
+            busy = machine[0] - self.machine[0] - (own - self.own)
+            self.other_pct = round(max(busy, 0.0) * 100 / (machine[1] - self.machine[1]), 1)
+
+
+def wait_for_quiet(max_wait: float) -> float | None:
+    """Wait up to max_wait seconds for the machine to be nearly idle; return the busy share last seen."""
+    deadline, announced = time.monotonic() + max_wait, False
+    while True:
+        before = machine_cpu_seconds()
+        time.sleep(1.0)
+        after = machine_cpu_seconds()
+        if not before or not after or after[1] <= before[1]:
+            return None
+        busy = round(100 * (after[0] - before[0]) / (after[1] - before[1]), 1)
+        if busy <= OTHER_CPU_WARN_PCT:
+            return busy
+        if time.monotonic() >= deadline:
+            log(f"WARNING: the machine is still {busy:.0f}% busy with other work; measuring anyway")
+            return busy
+        if not announced:
+            log(f"the machine is {busy:.0f}% busy with other work; waiting up to {max_wait:.0f} s")
+            announced = True
+
+
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 def percentiles(values: list[float]) -> dict:
@@ -378,8 +466,8 @@ def case_rows(n: int, now_ts: float, street: Street, clock: WorkClock, seed: int
                     )
                 elif rand() < 0.02 and r["red_at"] is None:  # paused (缓办): the clock stopped
                     paused = assigned + (now_ts - assigned) * uniform(0.3, 0.9)
-                    r |= {"paused_at": paused, "stage_started_at": None, "stage_due_at": None}
-                    r["stage_yellow_at"] = None
+                    r["paused_at"] = paused
+                    r["stage_started_at"] = r["stage_due_at"] = r["stage_yellow_at"] = None
                     if r["yellow_notified_at"] is not None and r["yellow_notified_at"] > paused:
                         r["yellow_notified_at"] = None
         elif status == "dispatcher_queue":  # no rule matched at the claim limit, overdue since
@@ -518,7 +606,8 @@ def load(n: int, now: datetime, seed: int, events: bool, keep_indexes: bool) -> 
                        holder_user_id, holder_id, assigned_at, '', '{}'::jsonb
                   FROM cases_case WHERE assigned_at IS NOT NULL
                 UNION ALL
-                SELECT id, 'closed', NULL, holder_id, closed_at, outcome_note, '{}'::jsonb
+                SELECT id, CASE WHEN status = 'merged' THEN 'merged' ELSE 'closed' END, NULL, holder_id,
+                       closed_at, outcome_note, '{}'::jsonb
                   FROM cases_case WHERE closed_at IS NOT NULL
                 """
             )
@@ -535,8 +624,9 @@ def load(n: int, now: datetime, seed: int, events: bool, keep_indexes: bool) -> 
             "SELECT pg_total_relation_size('cases_case'), pg_total_relation_size('cases_caseevent')"
         )
         case_bytes, event_bytes = cursor.fetchone()
+        cursor.execute("CHECKPOINT")  # so that the load's writes are not flushed while measuring
     result |= {
-        "vacuum_analyze_s": time.perf_counter() - t,
+        "vacuum_analyze_checkpoint_s": time.perf_counter() - t,
         "case_mb": case_bytes / 2**20,
         "event_mb": event_bytes / 2**20,
     }
@@ -619,11 +709,12 @@ def measure_sweep_idle(now: datetime, sweeps: int) -> dict:
     for _ in range(5):
         assert sweep(now=now) == {"dispatched": 0, "yellow": 0, "red": 0}
     samples = []
-    for _ in range(sweeps):
-        t = time.perf_counter()
-        done = sweep(now=now)
-        samples.append((time.perf_counter() - t) * 1000)
-        assert not any(done.values()), done
+    with CpuShare(backend_pid()) as cpu:
+        for _ in range(sweeps):
+            t = time.perf_counter()
+            done = sweep(now=now)
+            samples.append((time.perf_counter() - t) * 1000)
+            assert not any(done.values()), done
     queries = QueryLog()
     with connection.execute_wrapper(queries):
         sweep(now=now)
@@ -645,6 +736,7 @@ def measure_sweep_idle(now: datetime, sweeps: int) -> dict:
         log(f"  sweep query → {', '.join(used) or 'no index'}\n{plan}")
     return {
         "due_before": due,
+        "other_cpu_pct": cpu.other_pct,
         "queries": len(queries.queries),
         **percentiles(samples),
         "samples_ms": samples,
@@ -687,10 +779,11 @@ def measure_centre(now: datetime, runs: int) -> list[dict]:
         for _ in range(10):
             rows = once()
         samples = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            once()
-            samples.append((time.perf_counter() - t) * 1000)
+        with CpuShare(backend_pid()) as cpu:
+            for _ in range(runs):
+                t = time.perf_counter()
+                once()
+                samples.append((time.perf_counter() - t) * 1000)
         queries = QueryLog()
         with connection.execute_wrapper(queries):
             once()
@@ -703,6 +796,7 @@ def measure_centre(now: datetime, runs: int) -> list[dict]:
                 "user": username,
                 "filters": {k: str(v) for k, v in filters.items()},
                 "rows": len(rows),
+                "other_cpu_pct": cpu.other_pct,
                 "queries": len(queries.queries),
                 **stats,
                 "sql": sql,
@@ -810,7 +904,8 @@ def measure_sweep_due(now: datetime, total: int, seed: int) -> dict:
     reverse("cases:detail", args=[1])
     before = {"notifications": Notification.objects.count(), "audit": AuditEvent.objects.count()}
     queries = QueryLog()
-    with connection.execute_wrapper(queries), CommitLog(connection) as commits:
+    pid = backend_pid()
+    with connection.execute_wrapper(queries), CommitLog(connection) as commits, CpuShare(pid) as cpu:
         t0 = time.perf_counter()
         done = sweep(now=now)
         end = time.perf_counter()
@@ -821,9 +916,12 @@ def measure_sweep_due(now: datetime, total: int, seed: int) -> dict:
     again = sweep(now=now)
     second_ms = (time.perf_counter() - t) * 1000
     kinds: dict[str, int] = {}
-    for sql, _params, _ms, _t in queries.queries:
+    by_sql: dict[str, list[float]] = {}
+    for sql, _params, ms, _t in queries.queries:
         verb = sql.lstrip().split(None, 1)[0].upper()
         kinds[verb] = kinds.get(verb, 0) + 1
+        by_sql.setdefault(re.sub(r"\s+", " ", sql)[:200], []).append(ms)
+    top = sorted(by_sql.items(), key=lambda item: -sum(item[1]))[:15]
     # The three steps, told apart by the first query of the yellow and of the red loop.
     marks = [t0]
     for order_by in ('ORDER BY "cases_case"."stage_yellow_at"', 'ORDER BY "cases_case"."stage_due_at"'):
@@ -846,12 +944,17 @@ def measure_sweep_due(now: datetime, total: int, seed: int) -> dict:
         }
     return {
         "made_due": made,
+        "other_cpu_pct": cpu.other_pct,
         "done": done,
         "actions": actions,
         "elapsed_s": elapsed,
         "actions_per_s": actions / elapsed,
         "queries": len(queries.queries),
         "queries_by_verb": kinds,
+        "top_queries": [
+            {"sql": sql, "count": len(ms), "total_s": sum(ms) / 1000, "mean_ms": sum(ms) / len(ms)}
+            for sql, ms in top
+        ],
         "queries_per_action": len(queries.queries) / max(actions, 1),
         "steps": steps,
         "db_round_trips_s": queries.db_ms / 1000,
@@ -902,6 +1005,10 @@ def run_child() -> None:
 # ---------------------------------------------------------------- the driver
 
 
+def noisy(pct: float | None) -> str:
+    return f" [other CPU {pct:.0f} %]" if pct is not None and pct > OTHER_CPU_WARN_PCT else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -917,6 +1024,12 @@ def main() -> None:
         "--no-candidate-index",
         action="store_true",
         help="skip re-measuring the centre list with a candidate index (bench database only)",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=120,
+        help="before loading and before measuring, wait up to this many seconds for other work to stop",
     )
     parser.add_argument("--seed", type=int, default=44)
     parser.add_argument("--json", default=None)
@@ -944,10 +1057,12 @@ def main() -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        results["quiet_before_load_pct"] = wait_for_quiet(args.wait_quiet)
         log(f"loading {args.cases:,} cases")
         results["load"] = load_result = child("load", env)
         demo = load_result["demo"]
         assert demo["cases_before"] == 0 and demo["households"] == 0 and demo["people"] == 0, demo
+        results["quiet_before_measuring_pct"] = wait_for_quiet(args.wait_quiet)
         log("measuring")
         results |= child("measure", env)
     results["total_s"] = time.perf_counter() - started
@@ -969,7 +1084,7 @@ def main() -> None:
         (
             f"sweep, nothing due ({idle['n']} runs)",
             f"p95 ≤ {SWEEP_GOAL_MS:.0f} ms",
-            f"p50 {idle['p50_ms']:.2f} ms, p95 {idle['p95_ms']:.2f} ms",
+            f"p50 {idle['p50_ms']:.2f} ms, p95 {idle['p95_ms']:.2f} ms{noisy(idle['other_cpu_pct'])}",
             "pass" if idle["p95_ms"] <= SWEEP_GOAL_MS else "FAIL",
         )
     )
@@ -988,7 +1103,7 @@ def main() -> None:
             (
                 f"centre list: {row['label']} ({row['rows']} rows)",
                 f"p95 ≤ {LIST_GOAL_MS:.0f} ms",
-                f"p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms",
+                f"p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms{noisy(row['other_cpu_pct'])}",
                 "pass" if row["p95_ms"] <= LIST_GOAL_MS else "FAIL",
             )
         )
@@ -998,7 +1113,7 @@ def main() -> None:
                 (
                     "  same, with candidate index (status, stage_due_at, reported_at)",
                     "(not in app)",
-                    f"p50 {other['p50_ms']:.1f} ms, p95 {other['p95_ms']:.1f} ms",
+                    f"p50 {other['p50_ms']:.1f} ms, p95 {other['p95_ms']:.1f} ms{noisy(other['other_cpu_pct'])}",
                     "info",
                 )
             )
@@ -1009,7 +1124,8 @@ def main() -> None:
             f"sweep with {args.due:,} due",
             f"≥ {DUE_GOAL_PER_S:,.0f} actions/s",
             f"{due['actions_per_s']:,.0f}/s ({done['dispatched']} dispatched + {done['yellow']} yellow + "
-            f"{done['red']} red in {due['elapsed_s']:.1f} s; {due['queries_per_action']:.1f} queries/action)",
+            f"{done['red']} red in {due['elapsed_s']:.1f} s; {due['queries_per_action']:.1f} queries/action)"
+            f"{noisy(due['other_cpu_pct'])}",
             "pass" if due["actions_per_s"] >= DUE_GOAL_PER_S else "FAIL",
         )
     )

@@ -166,6 +166,7 @@ def test_a_volunteers_report_turns_yellow_then_red_in_the_workers_centre(
     assert console_errors == []
 
 
+@pytest.mark.browser_context_args(**PHONE)
 def test_the_report_map_opens_on_the_volunteers_community(
     transactional_db, live_server, personas, flow, page, console_errors
 ):
