@@ -131,3 +131,7 @@ def portal_home(request):
     """The resident portal's home."""
     context = {"memberships": memberships_of(request.user), "panels": panels(request, portal=True)}
     return render(request, "accounts/portal_home.html", context)
+
+
+# Signed-out visitors of the portal are sent to the residents' log-in, not the staff one.
+portal_home.login_url = "accounts:resident_login"

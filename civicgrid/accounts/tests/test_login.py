@@ -120,3 +120,8 @@ def test_staff_user_name_may_not_be_a_phone_number(db):
 
     with pytest.raises(ValidationError):
         user_create(username="13800000009", full_name="某人")
+
+
+def test_a_signed_out_portal_visitor_is_sent_to_the_resident_log_in(client, db):
+    response = client.get("/portal/")
+    assert response["Location"].startswith("/accounts/resident-login/")
