@@ -218,6 +218,10 @@ class Case(models.Model):
 
         return reverse("cases:detail", args=[self.pk])
 
+    @property
+    def paused_hours(self) -> float:
+        return round(self.paused_seconds / 3600, 1)
+
 
 class CaseEvent(models.Model):
     """One entry of the case timeline: who did what, when, with what note."""
