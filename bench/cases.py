@@ -26,8 +26,8 @@ child processes run against it, both with one fixed moment NOW:
    * centre list: `centre_list(...)` evaluated to its first 50 rows for the community head `head01`
      and the street dispatcher `dispatcher01` — plain, with a category, with light=red — --runs runs
      each after 10 warm-up runs, the user's memberships read afresh each run as in a request (goal
-     p95 ≤ 50 ms), with EXPLAIN ANALYZE of each; then the same with a candidate index built in the
-     bench database only (CANDIDATE_INDEX; dropped again; --no-candidate-index skips this);
+     p95 ≤ 50 ms), with EXPLAIN ANALYZE of each; then the same with candidate indexes built in the
+     bench database only (CANDIDATE_INDEXES; dropped again; --no-candidate-index skips this);
    * sweep with --due actions due: 20 % awaiting claim past their claim limit, 40 % held cases past
      their yellow moment, 40 % past their deadline (yellow already notified), made by moving each
      chosen case's whole timeline back; one timed sweep → actions (dispatched + yellow + red) per
@@ -66,8 +66,13 @@ HOUR = 3600.0
 DAY = 86400
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SWEEP_INDEXES = ("case_claim_due_open", "case_yellow_due_open", "case_red_due_open")
-# Not in the app: tried in the bench database only, to see whether an index would help the centre list.
-CANDIDATE_INDEX = "CREATE INDEX bench_case_status_due ON cases_case (status, stage_due_at, reported_at)"
+# Not in the app: built in the bench database only, to see whether indexes would help the centre list —
+# the list's order within a status, and the "already red" half of light=red (for a BitmapOr with the
+# first index's stage_due_at <= now).
+CANDIDATE_INDEXES = {
+    "bench_case_status_due": "CREATE INDEX bench_case_status_due ON cases_case (status, stage_due_at, reported_at)",
+    "bench_case_red": "CREATE INDEX bench_case_red ON cases_case (status, red_at) WHERE red_at IS NOT NULL",
+}
 LIST_GOAL_MS = 50.0
 SWEEP_GOAL_MS = 50.0
 DUE_GOAL_PER_S = 2000.0
@@ -187,12 +192,30 @@ def process_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def postgres_aux_pids() -> list[int]:
+    """PostgreSQL's own processes (postmaster, WAL writer, checkpointer, …), not client backends."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "(" not in title and "[local]" not in title:
+            pids.append(int(entry.name))
+    return pids
+
+
 class CpuShare:
-    """Share of the machine (100 = all cores) that work other than this process and its database
-    backend took while a measurement ran: above ~10 % a neighbour disturbed the figure."""
+    """Share of the machine (100 = all cores) that work other than this process, its database backend
+    and PostgreSQL's own processes took while a measurement ran: above ~10 % a neighbour disturbed
+    the figure."""
 
     def __init__(self, backend_pid: int | None):
-        self.backend_pid = backend_pid
+        self.pids = [p for p in (backend_pid, *postgres_aux_pids()) if p]
 
     def __enter__(self):
         self.machine = machine_cpu_seconds()
@@ -201,8 +224,7 @@ class CpuShare:
 
     def _own(self) -> float:
         me = resource.getrusage(resource.RUSAGE_SELF)
-        backend = process_cpu_seconds(self.backend_pid) if self.backend_pid else 0.0
-        return me.ru_utime + me.ru_stime + backend
+        return me.ru_utime + me.ru_stime + sum(process_cpu_seconds(pid) for pid in self.pids)
 
     def __exit__(self, *exc):
         machine, own = machine_cpu_seconds(), self._own()
@@ -808,20 +830,22 @@ def measure_centre(now: datetime, runs: int) -> list[dict]:
     return results
 
 
-def measure_centre_with_candidate(now: datetime, runs: int) -> dict:
-    """The centre list again with CANDIDATE_INDEX built in the bench database (dropped afterwards)."""
+def measure_centre_with_candidates(now: datetime, runs: int) -> dict:
+    """The centre list again with CANDIDATE_INDEXES built in the bench database (dropped afterwards)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         t = time.perf_counter()
-        cursor.execute(CANDIDATE_INDEX)
+        for definition in CANDIDATE_INDEXES.values():
+            cursor.execute(definition)
         built = time.perf_counter() - t
     try:
         variants = measure_centre(now, runs)
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP INDEX bench_case_status_due")
-    return {"index": CANDIDATE_INDEX, "build_s": built, "variants": variants}
+            for name in CANDIDATE_INDEXES:
+                cursor.execute(f'DROP INDEX "{name}"')
+    return {"indexes": list(CANDIDATE_INDEXES.values()), "build_s": built, "variants": variants}
 
 
 def make_due(now: datetime, total: int, seed: int) -> dict:
@@ -995,8 +1019,8 @@ def run_child() -> None:
         log("centre list")
         result["centre"] = measure_centre(now, int(os.environ["BENCH_RUNS"]))
         if os.environ["BENCH_CANDIDATE"] == "1":
-            log(f"centre list with a candidate index: {CANDIDATE_INDEX}")
-            result["centre_candidate"] = measure_centre_with_candidate(now, int(os.environ["BENCH_RUNS"]))
+            log(f"centre list with candidate indexes: {'; '.join(CANDIDATE_INDEXES.values())}")
+            result["centre_candidate"] = measure_centre_with_candidates(now, int(os.environ["BENCH_RUNS"]))
         log("sweep with cases due")
         result["sweep_due"] = measure_sweep_due(now, int(os.environ["BENCH_DUE"]), seed)
     print(json.dumps(result, ensure_ascii=False, default=str))
@@ -1023,7 +1047,7 @@ def main() -> None:
     parser.add_argument(
         "--no-candidate-index",
         action="store_true",
-        help="skip re-measuring the centre list with a candidate index (bench database only)",
+        help="skip re-measuring the centre list with candidate indexes (bench database only)",
     )
     parser.add_argument(
         "--wait-quiet",
@@ -1069,13 +1093,13 @@ def main() -> None:
 
     table = []
     load_r = results["load"]
-    events = f", + {load_r['events']:,} events {load_r['events_s']:.1f} s" if "events" in load_r else ""
+    events = f"; + {load_r['events']:,} events {load_r['events_s']:.1f} s" if "events" in load_r else ""
     table.append(
         (
             f"load {load_r['cases']:,} cases (binary COPY + index build)",
             "—",
-            f"{load_r['load_s']:.1f} s ({load_r['rows_per_s']:,.0f} rows/s; COPY {load_r['copy_s']:.1f} s, "
-            f"indexes {load_r['index_s']:.1f} s{events})",
+            f"{load_r['load_s']:.1f} s ({load_r['rows_per_s']:,.0f} rows/s: COPY {load_r['copy_s']:.1f} s, "
+            f"FK checks {load_r['fk_check_s']:.1f} s, indexes {load_r['index_s']:.1f} s){events}",
             "",
         )
     )
@@ -1111,7 +1135,7 @@ def main() -> None:
             other = candidate[i]
             table.append(
                 (
-                    "  same, with candidate index (status, stage_due_at, reported_at)",
+                    "  same, with the candidate indexes",
                     "(not in app)",
                     f"p50 {other['p50_ms']:.1f} ms, p95 {other['p95_ms']:.1f} ms{noisy(other['other_cpu_pct'])}",
                     "info",
@@ -1159,6 +1183,10 @@ def main() -> None:
     for row in [header, *table]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     print(f"\nslowest centre list: {slowest['label']}\n{slowest['plan']}")
+    if candidate:
+        print(
+            "\ncandidate indexes (bench database only): " + "; ".join(results["centre_candidate"]["indexes"])
+        )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(args.json) if args.json else ROOT / "bench" / "results" / f"cases-{stamp}.json"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """CivicGrid benchmark harness: gunicorn (sync workers) + wrk on loopback, SQLite and/or PostgreSQL.
 
-Usage (from the project root):
+Usage (from the project root; see bench/README.md):
 
     .venv/bin/python bench/run.py [--db sqlite|postgres|both] [--duration 10] [--connections 16]
-                                  [--json bench/results/foundation.json]
+                                  [--rev HEAD] [--json bench/results/foundation.json]
 
 For each database it prepares a fresh database (migrate + demo street + seeded BenchRow rows),
 starts gunicorn with the bench settings, then for every row in ROWS measures
   * single-client latency: 20 warm-up + 200 sequential requests over http.client (p50/p95), and
-  * throughput under load: `wrk --latency` for --duration seconds (req/s, p50/p99).
-To add a benchmark, append a Row to ROWS. Standard library only (plus psycopg from the venv).
+  * throughput under load: `wrk --latency` for --duration seconds (req/s, p50/p99),
+while accounting from /proc for the CPU other processes took (a row they disturbed is measured
+again). To add a benchmark, append a Row to ROWS. Standard library only (plus psycopg from the venv).
 """
 
 from __future__ import annotations
@@ -99,6 +100,33 @@ ROWS: list[Row] = [
         reference_row="ninja_list",
         expect_text="网格",
     ),
+    # The problem-flow centre (issue: report submission ≥ 0.5 × one-row insert; centre page ≥ 0.5 ×
+    # the 20-row list). The point lies in the demo's first grid, whose worker is the demo user.
+    Row(
+        "case_report",
+        "(e) report a case through the API",
+        "POST",
+        "/api/v1/cases",
+        body={
+            "category": "municipal",
+            "description": "路灯不亮",
+            "lat": 30.2975,
+            "lng": 120.1755,
+            "channel": "visit",
+        },
+        needs_auth=True,
+        reference_row="ninja_insert",
+        expect_status=201,
+    ),
+    Row(
+        "case_centre",
+        "(f) problem-flow centre page",
+        "GET",
+        "/cases/?tab=open",
+        needs_auth=True,
+        reference_row="ninja_list",
+        expect_text="问题流转中心",
+    ),
 ]
 
 
@@ -142,6 +170,7 @@ class RowResult:
     cpu: dict[str, float] | None = None
     single_cpu: dict[str, float] | None = None
     attempts: int = 0  # > 1 when a row was measured again because other processes disturbed it
+    calibration_ms: float | None = None  # calibrate() just before this row's attempt (lower = faster CPU)
     discarded_attempts: list[dict[str, float | None]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     server_log: str = ""  # anything gunicorn/Django logged while this row ran
@@ -275,6 +304,24 @@ def own_and_children_cpu_seconds() -> tuple[float, float]:
     me = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # waited-for children only: here, wrk
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
+def calibrate() -> float:
+    """Milliseconds for a fixed pure-Python workload (best of 3): how fast this machine is right now.
+
+    Shared and virtual machines change speed from hour to hour; compare runs only when their
+    calibration agrees, or scale by it.
+    """
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        data: list[dict[str, Any]] = [
+            {"id": i, "label": f"row-{i:05d}", "value": i * 7} for i in range(20_000)
+        ]
+        json.loads(json.dumps(data))
+        sorted(data, key=lambda item: item["label"], reverse=True)
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
 
 
 def wait_for_quiet(max_wait: float, busy_limit_pct: float = OTHER_CPU_WARN_PCT) -> float | None:
@@ -521,7 +568,11 @@ class Gunicorn:
         return "\n".join(line for line in text.splitlines() if line.strip() and not routine.search(line))
 
     def __enter__(self) -> Gunicorn:
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # including Ctrl-C while waiting for /healthz
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -537,7 +588,13 @@ def request_headers(row: Row | None, session_cookie: str | None) -> dict[str, st
         headers["Content-Type"] = "application/json"
     if row is not None and row.needs_auth and session_cookie:
         headers["Cookie"] = session_cookie
+        if row.method != "GET":
+            headers["X-CSRFToken"] = csrf_of(session_cookie)
     return headers
+
+
+def csrf_of(cookie: str) -> str:
+    return next((part.split("=", 1)[1] for part in cookie.split("; ") if part.startswith("csrftoken=")), "")
 
 
 def encode_body(row: Row) -> bytes | None:
@@ -553,7 +610,7 @@ def request_once(
     timeout: float = 10,
 ) -> tuple[int, dict[str, str], bytes]:
     parsed = urllib.parse.urlsplit(base_url)
-    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
+    conn = http.client.HTTPConnection(parsed.netloc, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         response = conn.getresponse()
@@ -593,7 +650,8 @@ def log_in(base_url: str, username: str, password: str) -> str:
     if status != 302 or not session:
         text = body.decode("utf-8", errors="replace")
         raise BenchError(f"log-in as {username} failed: HTTP {status}, no session cookie\n{tail(text, 10)}")
-    cookie = f"sessionid={session}"
+    # The CSRF cookie rides along: session-authenticated API writes need it (and its header).
+    cookie = f"sessionid={session}; csrftoken={csrf}"
     status, _, page = request_once(base_url, "GET", "/", headers={"Cookie": cookie})
     if status != 200 or "网格" not in page.decode("utf-8", errors="replace"):
         raise BenchError(f"GET / as {username} answered {status} without '网格' after log-in")
@@ -621,7 +679,7 @@ def check_row(base_url: str, row: Row, session_cookie: str | None) -> list[str]:
 def single_client(base_url: str, row: Row, session_cookie: str | None) -> tuple[SingleResult, list[str]]:
     """Sequential requests over one http.client connection (re-opened whenever the server closes it)."""
     parsed = urllib.parse.urlsplit(base_url)
-    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+    conn = http.client.HTTPConnection(parsed.netloc, timeout=30)
     body = encode_body(row)
     headers = request_headers(row, session_cookie)
     headers["Connection"] = "keep-alive"
@@ -763,6 +821,8 @@ def run_wrk(
     ]
     if row.needs_auth and session_cookie:
         command += ["--header", f"Cookie: {session_cookie}"]
+        if row.method != "GET":
+            command += ["--header", f"X-CSRFToken: {csrf_of(session_cookie)}"]
     command.append(base_url + row.path)
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 60, check=False)
     if done.returncode != 0:
@@ -825,6 +885,9 @@ def bench_database(
         except BenchError as exc:
             result.error = str(exc)
             log(f"{database}: {exc}")
+        except (OSError, http.client.HTTPException, subprocess.TimeoutExpired) as exc:
+            result.error = f"{type(exc).__name__}: {exc} (see {log_path})"
+            log(f"{database}: {result.error}")
         except KeyboardInterrupt:
             result.error = "interrupted"
             raise
@@ -837,6 +900,24 @@ def add_ratios(result: DatabaseResult) -> None:
         ref = by_key.get(row_result.reference_row or "")
         if ref and ref.load and row_result.load and ref.load.requests_per_sec:
             row_result.ratio_to_reference = row_result.load.requests_per_sec / ref.load.requests_per_sec
+
+
+# Lines in gunicorn's output that mean a request went wrong (warnings are kept in server_log only).
+SERVER_LOG_ERROR = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|WORKER TIMEOUT|was sent SIG|Exception")
+
+
+def summarise_log(text: str, keep: int = 120) -> str:
+    """The server log of one row, from its first error on, capped (a failing row logs thousands)."""
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if SERVER_LOG_ERROR.search(line)), 0)
+    shown = lines[first : first + keep]
+    rest = len(lines) - first - len(shown)
+    tracebacks = sum(1 for line in lines if line.startswith("Traceback"))
+    if rest > 0:
+        shown.append(
+            f"… {rest} more lines ({tracebacks} tracebacks in all; the full log is in the gunicorn log file)"
+        )
+    return "\n".join(shown)
 
 
 def disturbance(result: RowResult) -> float:
@@ -855,6 +936,7 @@ def measure_row(
 ) -> RowResult:
     """One attempt: a correctness check, the single-client run, then the wrk run."""
     result = RowResult(row.key, row.name, row.method, row.path, reference_row=row.reference_row)
+    result.calibration_ms = calibrate()
     result.problems = check_row(server.base_url, row, cookie)
     log(f"{row.name}: single client, {WARMUP_REQUESTS} warm-up + {SINGLE_CLIENT_REQUESTS} requests")
     meter = CpuMeter(server.pid, pg_database)
@@ -902,9 +984,9 @@ def bench_row(
         status, _, _ = request_once(server.base_url, "GET", row.path, headers=request_headers(row, cookie))
         if status != row.expect_status:
             result.problems.append(f"after the run, {row.path} with the session answers {status}")
-    result.server_log = server.log_since_mark()
-    if result.server_log:
-        result.problems.append("gunicorn/Django logged output during this row (see server_log)")
+    result.server_log = summarise_log(server.log_since_mark())
+    if SERVER_LOG_ERROR.search(result.server_log):
+        result.problems.append("gunicorn/Django logged an error during this row (see the server log below)")
     for problem in result.problems:
         log(f"  PROBLEM: {problem}")
     return result
@@ -1144,16 +1226,21 @@ def main(argv: list[str] | None = None) -> int:
         f"wrk {meta['wrk_threads']} threads × {args.connections} connections × {args.duration}s · {meta['timestamp']}"
     )
     print(f"source: {meta['source']}")
+    calibrations = [r.calibration_ms for db in results for r in db.rows if r.calibration_ms]
+    if calibrations:
+        print(
+            f"CPU calibration: {min(calibrations):.0f}–{max(calibrations):.0f} ms "
+            "(a fixed Python workload; compare runs only when it agrees)"
+        )
     print(table)
     problems = [(db, r) for db in results for r in db.rows if r.problems]
     for db, r in problems:
         print(f"\n{db.database} · {r.name}:")
         for problem in r.problems:
             print(f"  - {problem}")
-        if r.server_log:
-            print(
-                "  server log:\n" + "\n".join("    " + line for line in tail(r.server_log, 60).splitlines())
-            )
+        if r.server_log and SERVER_LOG_ERROR.search(r.server_log):
+            print("  server log (from the first error):")
+            print("\n".join("    " + line for line in r.server_log.splitlines()))
     for db in results:
         if db.error:
             print(f"\n{db.database} failed: {db.error}")

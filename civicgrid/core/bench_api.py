@@ -1,7 +1,7 @@
 """Reference endpoints for the benchmark suite: what the stack itself costs (bench settings only)."""
 
 from django.http import JsonResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from .models import BenchRow
 
@@ -9,13 +9,13 @@ router = Router(auth=None)
 
 
 class RowIn(Schema):
-    label: str
+    label: str = Field(..., max_length=100)
     value: int = 0
 
 
 class RowOut(Schema):
     id: int
-    label: str
+    label: str = Field(..., max_length=100)
     value: int
 
 
