@@ -132,7 +132,7 @@ class Case(models.Model):
     is_anonymous = models.BooleanField(_("匿名"), default=False)
     # An anonymous reporter may still agree to be contacted by staff for follow-up.
     contact_consent = models.BooleanField(_("同意回访"), default=True)
-    status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices, db_index=True)
+    status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices)
     holder = models.ForeignKey(
         OrgUnit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -204,7 +204,11 @@ class Case(models.Model):
                 condition=OPEN & Q(yellow_notified_at__isnull=True),
                 name="case_yellow_due_open",
             ),
-            models.Index(fields=["status", "-reported_at"], name="case_status_time"),
+            # The centre lists a status most urgent first and stops after a page: read in that order.
+            models.Index(fields=["status", "stage_due_at", "reported_at"], name="case_status_due"),
+            models.Index(
+                fields=["status", "red_at"], condition=Q(red_at__isnull=False), name="case_status_red"
+            ),
             models.Index(fields=["grid", "status"], name="case_grid_status"),
             models.Index(fields=["holder", "status"], name="case_holder_status"),
             models.Index(fields=["category", "status", "lat", "lng"], name="case_category_place"),

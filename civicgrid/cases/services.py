@@ -113,7 +113,7 @@ def _claim_stage(case: Case, start: datetime) -> dict:
     return {"claim_due_at": due, **sla.stage(start, due, case.policy)}
 
 
-def _assignment_fields(case: Case, now: datetime) -> dict:
+def assignment_fields(case: Case, now: datetime) -> dict:
     """Deadlines after a claim or dispatch. The clock runs from the first assignment: a case that
     was returned and handed on keeps the deadlines it had."""
     policy = case.policy
@@ -270,7 +270,7 @@ def case_claim(*, case: Case, actor, now: datetime | None = None) -> Case:
     """Give the case to the claimant's unit, or refuse and name who already has it."""
     now = _now(now)
     unit = acting_unit(actor, case, "claim")
-    fields = _assignment_fields(case, now)
+    fields = assignment_fields(case, now)
     # compare-and-set: works on SQLite, where select_for_update does nothing
     won = Case.objects.filter(pk=case.pk, status=CaseStatus.AWAITING_CLAIM).update(
         status=CaseStatus.CLAIMED, holder=unit, holder_user=actor, **fields
@@ -300,7 +300,7 @@ def case_dispatch(
         holder=target,
         holder_user=None,
         needs_binding_decision=False,
-        **_assignment_fields(case, now),
+        **assignment_fields(case, now),
     )
     _record(
         case,

@@ -6,6 +6,8 @@ is data (CalendarDay), seeded from chinesecalendar where that package knows the 
 each year's schedule is published only late in the year before.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -17,10 +19,27 @@ from .models import CalendarDay, SlaPolicy
 DAY = timedelta(days=1)
 
 
+_preloaded: ContextVar[dict | None] = ContextVar("civicgrid_calendar", default=None)
+
+
+@contextmanager
+def preloaded_calendar():
+    """Read the calendar once for a whole batch (the sweep) instead of once per deadline."""
+    token = _preloaded.set(dict(CalendarDay.objects.values_list("date", "is_workday")))
+    try:
+        yield
+    finally:
+        _preloaded.reset(token)
+
+
 class WorkCalendar:
     """Which days are workdays, read once per use from CalendarDay overrides."""
 
     def __init__(self, start: date, end: date):
+        preloaded = _preloaded.get()
+        if preloaded is not None:
+            self.overrides = preloaded
+            return
         self.overrides = dict(
             CalendarDay.objects.filter(
                 date__gte=start - timedelta(days=7), date__lte=end + timedelta(days=60)
@@ -77,11 +96,17 @@ def yellow_moment(start: datetime, due: datetime, policy: SlaPolicy, *, working:
 
 
 def stage(start: datetime, due: datetime | None, policy: SlaPolicy, *, working: bool = False) -> dict:
-    """The columns of the running deadline (`working`: it is counted in working days)."""
+    """The columns of the running deadline (`working`: it is counted in working days). A new
+    deadline gets its own yellow warning."""
     if due is None:
         return {"stage_started_at": None, "stage_due_at": None, "stage_yellow_at": None}
     yellow = yellow_moment(start, due, policy, working=working)
-    return {"stage_started_at": start, "stage_due_at": due, "stage_yellow_at": yellow}
+    return {
+        "stage_started_at": start,
+        "stage_due_at": due,
+        "stage_yellow_at": yellow,
+        "yellow_notified_at": None,
+    }
 
 
 def light(case, now: datetime) -> str:

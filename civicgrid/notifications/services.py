@@ -1,36 +1,72 @@
-"""Notifying people: the inbox row is written in the caller's transaction; email/SMS go after commit."""
+"""Notifying people: inbox rows are written in the caller's transaction, in one insert per batch;
+email and SMS go out after commit. A message key is unique, so nothing is ever sent twice."""
 
-from django.db import IntegrityError, transaction
+from dataclasses import dataclass
+
+from django.db import transaction
 
 from civicgrid.core import clock
 
 from .models import Notification
 
 
+@dataclass
+class Message:
+    user: object
+    kind: str
+    title: str
+    key: str
+    body: str = ""
+    url: str = ""
+    sms: bool = False
+
+
+def bulk_notify(messages: list[Message]) -> int:
+    """Write the messages whose key is new; return how many were new."""
+    if not messages:
+        return 0
+    now = clock.now()
+    unique = {m.key[:200]: m for m in messages}
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=m.user,
+                kind=m.kind,
+                title=m.title[:200],
+                body=m.body,
+                url=m.url[:300],
+                key=key,
+                created_at=now,
+            )
+            for key, m in unique.items()
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    # The rows carrying exactly this moment are the ones this call wrote (the others existed already).
+    new = list(Notification.objects.filter(key__in=list(unique), created_at=now).values_list("pk", "key"))
+    emails = [pk for pk, key in new if getattr(unique[key].user, "email", "")]
+    texts = [pk for pk, key in new if unique[key].sms and getattr(unique[key].user, "phone", "")]
+    if emails or texts:
+        from .tasks import send_email, send_sms
+
+        def deliver():
+            for pk in emails:
+                send_email(pk)
+            for pk in texts:
+                send_sms(pk)
+
+        transaction.on_commit(deliver)
+    return len(new)
+
+
 def notify(
     *, user, kind: str, title: str, key: str, body: str = "", url: str = "", sms: bool = False
 ) -> bool:
-    """Put a message in `user`'s inbox once per `key`; return False when it was already there."""
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                user=user,
-                kind=kind,
-                title=title[:200],
-                body=body,
-                url=url[:300],
-                key=key[:200],
-                created_at=clock.now(),
-            )
-    except IntegrityError:
-        return False
-    from .tasks import send_email, send_sms
-
-    if getattr(user, "email", ""):
-        transaction.on_commit(lambda: send_email(notification.pk))
-    if sms and getattr(user, "phone", ""):
-        transaction.on_commit(lambda: send_sms(notification.pk))
-    return True
+    """Put one message in `user`'s inbox once per `key`; return False when it was already there."""
+    return (
+        bulk_notify([Message(user=user, kind=kind, title=title, key=key, body=body, url=url, sms=sms)]) == 1
+    )
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:

@@ -80,6 +80,7 @@ def _sweep_process(now_iso: str) -> subprocess.Popen:
     env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "civicgrid.settings.test"}
     code = (
         "import django, datetime; django.setup();"
+        "import civicgrid.cases.sweep as module; module.BATCH = 20;"  # small batches: a kill lands between them
         "from civicgrid.cases.sweep import sweep;"
         f"print(sweep(now=datetime.datetime.fromisoformat('{now_iso}')), flush=True)"
     )
