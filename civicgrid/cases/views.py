@@ -276,6 +276,7 @@ def _detail(request, case: Case, *, failed: str = "", status: int = 200):
         "show_reporter": show_reporter,
         "can_claim": "claim" in actions,
         "can_resume": case.paused_at is not None and "work_log" in actions,
+        "can_tick": "work_log" in actions,
         "pending_extensions": case.extension_requests.filter(status=DecisionStatus.PENDING)
         if "close" in allowed_actions_any(request.user, case)
         else [],
@@ -399,6 +400,18 @@ def resume(request, case_id: int):
     try:
         services.case_resume(case=case, actor=request.user)
         messages.success(request, _("已恢复计时。"))
+    except (DomainError, ValidationError) as error:
+        messages.error(request, getattr(error, "message", None) or "；".join(error.messages))
+    return redirect("cases:detail", case.pk)
+
+
+@require_POST
+def tick_step(request, case_id: int, index: int):
+    """Mark one step of a warning level's handling checklist done."""
+    case = _case(request, case_id)
+    try:
+        services.case_checklist_tick(case=case, actor=request.user, index=index)
+        messages.success(request, _("已完成该处置步骤。"))
     except (DomainError, ValidationError) as error:
         messages.error(request, getattr(error, "message", None) or "；".join(error.messages))
     return redirect("cases:detail", case.pk)

@@ -213,3 +213,14 @@ def test_the_stability_centre_sets_a_warning_level_with_its_steps_and_limits(
     assert case.resolve_due_at == later + timedelta(hours=24)
     assert [s["step"] for s in case.checklist] == ["到场", "处置", "报告"]
     assert Notification.objects.filter(user=personas.street_leader, kind="case.warningI").exists()
+
+
+def test_the_holder_ticks_the_warning_checklist_step_by_step(personas, flow, stability_centre):
+    case = services.case_claim(case=report(personas, flow), actor=personas.grid_worker_a, now=MONDAY_9AM)
+    case = services.case_set_warning(case=case, actor=personas.department_staff, level="II", now=MONDAY_9AM)
+    case = services.case_checklist_tick(case=case, actor=personas.grid_worker_a, index=1)
+    assert [s["done"] for s in case.checklist] == [False, True, False]
+    with pytest.raises(ValidationError):
+        services.case_checklist_tick(case=case, actor=personas.grid_worker_a, index=9)
+    with pytest.raises(Forbidden):
+        services.case_checklist_tick(case=case, actor=personas.grid_worker_b, index=0)
