@@ -63,7 +63,7 @@ def _write(events: list[CaseEvent], now: datetime) -> None:
 
 def _dispatch_due(now: datetime, outbox: notify.Outbox) -> int:
     """Dispatch cases past their claim limit, batch by batch; each case by compare-and-set."""
-    rules, communities, done = load_rules(), _Communities(), 0
+    rules, communities, done = None, _Communities(), 0
     while True:
         cases = list(
             Case.objects.filter(status=CaseStatus.AWAITING_CLAIM, claim_due_at__lte=now)
@@ -72,10 +72,12 @@ def _dispatch_due(now: datetime, outbox: notify.Outbox) -> int:
         )
         if not cases:
             return done
+        if rules is None:  # only when something is due: an idle sweep stays at three queries
+            rules = load_rules()
         returned = defaultdict(set)
         for case_id, unit_id in CaseReturn.objects.filter(case__in=cases).values_list("case_id", "unit_id"):
             returned[case_id].add(unit_id)
-        with transaction.atomic():
+        with sla.preloaded_calendar(), transaction.atomic():
             events = []
             for case in cases:
                 target = route(case, rules=rules, excluded=returned[case.pk], communities=communities)
@@ -143,8 +145,7 @@ def _mark_due(due, *, mark: str, now: datetime, kind: str, send, outbox: notify.
 def sweep(*, now: datetime) -> dict[str, int]:
     """Run the three steps; safe to run twice, concurrently, or after a killed run."""
     outbox = notify.Outbox()
-    with sla.preloaded_calendar():
-        dispatched = _dispatch_due(now, outbox)
+    dispatched = _dispatch_due(now, outbox)
     open_ = {"status__in": sorted(OPEN_STATUSES)}
     yellow = _mark_due(
         Case.objects.filter(
