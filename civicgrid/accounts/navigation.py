@@ -1,6 +1,7 @@
 """The staff menu: each item shows only to roles whose permissions allow its action."""
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -27,11 +28,16 @@ def register(*items: NavItem) -> None:
     STAFF_NAV.sort(key=lambda item: item.order)
 
 
+@cache
+def _url(name: str) -> str:
+    return reverse(name)
+
+
 def staff_nav(user, current_path: str) -> list[dict]:
     items = []
     for item in STAFF_NAV:
         if item.action is None or user_can(user, item.action):
-            url = reverse(item.url_name)
+            url = _url(item.url_name)
             active = current_path == url if url == "/" else current_path.startswith(url)
             items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
     return items

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -60,16 +61,23 @@ def _case(request, case_id) -> Case:
 
 
 def _decorate(rows, now):
-    """Add the light and time left to list rows (values dicts)."""
+    """Add to each list row (a values dict) what the row shows: light, time left, links — worked
+    out once here rather than by a template tag per row (a page of 50 rows stays cheap)."""
+    detail = reverse("cases:detail", args=[0]).removesuffix("0/")
+    overdue, left = _("已超时 %(h)s 小时"), _("剩余 %(h)s 小时")
+    labels = {value: str(label) for value, label in Light.choices}
     for row in rows:
         case = Case(
             **{k: row[k] for k in ("status", "stage_due_at", "stage_yellow_at", "red_at", "paused_at")}
         )
         row["light"] = sla.light(case, now)
-        row["light_label"] = Light(row["light"]).label
+        row["light_label"] = labels[row["light"]]
+        row["url"] = f"{detail}{row['id']}/"
         due = row["stage_due_at"]
-        row["left_hours"] = (
-            round((due - now).total_seconds() / 3600, 1) if due and not row["paused_at"] else None
+        hours = round((due - now).total_seconds() / 3600, 1) if due and not row["paused_at"] else None
+        row["left_hours"] = hours
+        row["left_text"] = (
+            "" if hours is None else (overdue % {"h": -hours} if hours < 0 else left % {"h": hours})
         )
     return rows
 
