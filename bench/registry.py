@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,8 +114,9 @@ def _rows(rooms, n: int, seed: int = 7):
     for i in range(n):
         room = rooms[i % len(rooms)]
         road, building, entrance = entrance_names[room.entrance_id]
-        first17 = f"330102{1940 + i % 80}{1 + i % 12:02d}{1 + i % 28:02d}{i // 27000 % 1000:03d}"
-        first17 = f"{first17[:6]}{first17[6:14]}{(i % 1000):03d}"
+        # Unique by construction: one birth date per 1,000 rows, the sequence number within it.
+        born = date(1950, 1, 1) + timedelta(days=i // 1000)
+        first17 = f"330102{born:%Y%m%d}{i % 1000:03d}"
         rows.append(
             {
                 "姓名": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(2)),
