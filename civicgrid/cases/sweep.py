@@ -43,8 +43,10 @@ class _Communities:
         return self._by_path[key]
 
 
-def _write(events: list[CaseEvent], now: datetime) -> None:
+def _write(events: list[CaseEvent], now: datetime, *, audit: bool = True) -> None:
     CaseEvent.objects.bulk_create(events, batch_size=1000)
+    if not audit:
+        return
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -133,7 +135,8 @@ def _mark_due(due, *, mark: str, now: datetime, kind: str, send, outbox: notify.
             won = list(
                 Case.objects.filter(pk__in=ids, **{mark: now}).select_related("grid", "holder", "holder_user")
             )
-            _write([CaseEvent(case=c, kind=kind, at=now) for c in won], now)
+            # Yellow is a reminder, not a change of state: it goes on the timeline, not in the audit trail.
+            _write([CaseEvent(case=c, kind=kind, at=now) for c in won], now, audit=kind != EventKind.YELLOW)
             for case in won:
                 send(case, outbox=outbox)
             outbox.flush()

@@ -21,8 +21,9 @@ class Message:
     sms: bool = False
 
 
-def bulk_notify(messages: list[Message]) -> int:
-    """Write the messages whose key is new; return how many were new."""
+def bulk_notify(messages: list[Message], *, exact: bool = False) -> int:
+    """Write the messages whose key is new (e-mail and SMS only for those); return how many were
+    written, or offered when none needs delivery beyond the inbox."""
     if not messages:
         return 0
     now = clock.now()
@@ -43,8 +44,16 @@ def bulk_notify(messages: list[Message]) -> int:
         ignore_conflicts=True,
         batch_size=1000,
     )
+    deliverable = [
+        key
+        for key, m in unique.items()
+        if getattr(m.user, "email", "") or (m.sms and getattr(m.user, "phone", ""))
+    ]
+    if not deliverable and not exact:
+        return len(unique)  # nothing goes beyond the inbox: no need to learn which rows were new
     # The rows carrying exactly this moment are the ones this call wrote (the others existed already).
-    new = list(Notification.objects.filter(key__in=list(unique), created_at=now).values_list("pk", "key"))
+    wanted = list(unique) if exact else deliverable
+    new = list(Notification.objects.filter(key__in=wanted, created_at=now).values_list("pk", "key"))
     emails = [pk for pk, key in new if getattr(unique[key].user, "email", "")]
     texts = [pk for pk, key in new if unique[key].sms and getattr(unique[key].user, "phone", "")]
     if emails or texts:
@@ -65,7 +74,10 @@ def notify(
 ) -> bool:
     """Put one message in `user`'s inbox once per `key`; return False when it was already there."""
     return (
-        bulk_notify([Message(user=user, kind=kind, title=title, key=key, body=body, url=url, sms=sms)]) == 1
+        bulk_notify(
+            [Message(user=user, kind=kind, title=title, key=key, body=body, url=url, sms=sms)], exact=True
+        )
+        == 1
     )
 
 
