@@ -981,9 +981,10 @@ def bench_row(
         if a is not result
     ]
     if row.needs_auth:  # the session must still be good after the run, or the numbers are for the log-in page
-        status, _, _ = request_once(server.base_url, "GET", row.path, headers=request_headers(row, cookie))
-        if status != row.expect_status:
-            result.problems.append(f"after the run, {row.path} with the session answers {status}")
+        # A GET of the home page asks the session without writing anything (a POST row would).
+        status, _, _ = request_once(server.base_url, "GET", "/", headers={"Cookie": cookie or ""})
+        if status != 200:
+            result.problems.append(f"after the run, / with the session answers {status}")
     result.server_log = summarise_log(server.log_since_mark())
     if SERVER_LOG_ERROR.search(result.server_log):
         result.problems.append("gunicorn/Django logged an error during this row (see the server log below)")
