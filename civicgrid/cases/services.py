@@ -16,9 +16,10 @@ from civicgrid.audit.services import audit_record
 from civicgrid.core import clock
 from civicgrid.core.errors import Conflict, Forbidden
 from civicgrid.core.images import clean_image
+from civicgrid.org.choices import UnitKind
 from civicgrid.org.geo import grid_for_point
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.selectors import memberships_of
+from civicgrid.org.selectors import ancestor_of_kind, memberships_of
 
 from . import notify, sla
 from .choices import (
@@ -43,6 +44,7 @@ CHANGED_BY_OTHER = _("该问题刚刚已被他人处理，请刷新后查看。"
 DISPUTE_WINDOW_OVER = _("异议期已过（领办后 %(hours)s 小时内可提出异议）。")
 NOT_REWARDED = _("只有有奖发现类问题可以提出异议。")
 NOTE_REQUIRED = _("请填写说明。")
+OUTSIDE_STREET = _("只能派给问题所在街道的科室、职能部门、社区或网格。")
 MAX_PHOTOS = 9
 
 
@@ -294,6 +296,9 @@ def case_dispatch(
     now = _now(now)
     check(case, "dispatch")
     unit = acting_unit(actor, case, "dispatch") if actor is not None else None
+    street = ancestor_of_kind(case.grid, UnitKind.STREET)
+    if street is None or not target.path.startswith(street.path) or not target.is_active:
+        raise ValidationError({"target": OUTSIDE_STREET})
     case = _move(
         case,
         to=CaseStatus.DISPATCHED,

@@ -224,3 +224,20 @@ def test_the_holder_ticks_the_warning_checklist_step_by_step(personas, flow, sta
         services.case_checklist_tick(case=case, actor=personas.grid_worker_a, index=9)
     with pytest.raises(Forbidden):
         services.case_checklist_tick(case=case, actor=personas.grid_worker_b, index=0)
+
+
+def test_the_dispatcher_cannot_send_a_case_outside_its_street(personas, flow, tree):
+    from civicgrid.org.choices import UnitKind
+    from civicgrid.org.services import org_unit_create
+
+    other_street = org_unit_create(
+        parent=tree.district, kind=UnitKind.STREET, name="别的街道", code="339901002"
+    )
+    case = report(personas, flow)
+    with pytest.raises(ValidationError) as error:
+        services.case_dispatch(case=case, actor=personas.dispatcher, target=other_street)
+    assert "只能派给问题所在街道" in error.value.message_dict["target"][0]
+    assert (
+        services.case_dispatch(case=case, actor=personas.dispatcher, target=tree.community_a).holder
+        == tree.community_a
+    )
