@@ -145,7 +145,7 @@ def claim(request, case_id: int):
 ACTIONS = {
     "confirm": lambda case, user, p: services.case_confirm(case=case, actor=user, note=p.note),
     "verify": lambda case, user, p: services.case_verify(case=case, actor=user, note=p.note),
-    "work_log": lambda case, user, p: services.case_log_work(case=case, actor=user, note=p.note) and case,
+    "work_log": lambda case, user, p: services.case_log_work(case=case, actor=user, note=p.note),
     "resolve": lambda case, user, p: services.case_resolve(case=case, actor=user, note=p.note),
     "close": lambda case, user, p: services.case_close(case=case, actor=user, outcome=p.outcome, note=p.note),
     "reopen": lambda case, user, p: services.case_reopen(case=case, actor=user, note=p.note),
@@ -167,7 +167,7 @@ def act(request, case_id: int, action: str, payload: ActionIn):
         raise NotFound()
     case = _case(request, case_id)
     try:
-        result = ACTIONS[action](case, request.user, payload)
+        ACTIONS[action](case, request.user, payload)
     except OrgUnit.DoesNotExist:
         raise ValidationError({"target_id": ["承办单位不存在。"]}) from None
-    return _out(selectors.access_case(user=request.user, case_id=getattr(result, "case_id", None) or case.pk))
+    return _out(_case(request, case_id))

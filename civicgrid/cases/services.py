@@ -157,6 +157,27 @@ def _held_stage(case: Case) -> dict:
 
 # -------------------------------------------------------------------------------- reporting
 
+# The channel a staff member reports through, by role (patrol reports then wait for the grid worker).
+STAFF_CHANNELS = {
+    "grid_worker": Channel.VISIT,
+    "grid_assistant": Channel.PATROL,
+    "supervisor": Channel.INSPECTION,
+    "agency_staff": Channel.AGENCY,
+    "department_staff": Channel.AGENCY,
+    "dispatcher": Channel.HOTLINE,
+}
+
+
+def channel_for(*, user, category: Category) -> str:
+    """Rewarded categories come through the rewarded channel; otherwise the reporter's role decides."""
+    if category.is_rewarded:
+        return Channel.REWARDED_REPORT
+    roles = {m.role for m in memberships_of(user)}
+    for role, channel in STAFF_CHANNELS.items():
+        if role in roles:
+            return channel
+    return Channel.REWARDED_REPORT if "volunteer" in roles else Channel.AGENCY
+
 
 @transaction.atomic
 def case_report(

@@ -18,7 +18,7 @@ from civicgrid.core.forms import add_service_errors
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.decorators import require_action
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.selectors import ancestor_of_kind, memberships_of, roles_of, units_visible_to, user_can
+from civicgrid.org.selectors import ancestor_of_kind, memberships_of, units_visible_to, user_can
 
 from . import selectors, services, sla
 from .choices import CaseStatus, Channel, DecisionStatus, Light, Outcome
@@ -37,16 +37,7 @@ from .forms import (
     WarningForm,
 )
 from .models import Case, Category, ExtensionRequest
-from .permissions import allowed_actions
-
-STAFF_CHANNELS = {
-    "grid_worker": Channel.VISIT,
-    "grid_assistant": Channel.PATROL,
-    "supervisor": Channel.INSPECTION,
-    "agency_staff": Channel.AGENCY,
-    "department_staff": Channel.AGENCY,
-    "dispatcher": Channel.HOTLINE,
-}
+from .permissions import allowed_actions, find_acting_unit
 
 
 def _base(request) -> str:
@@ -82,15 +73,6 @@ def _decorate(rows, now):
     return rows
 
 
-def _channel_for(user, category: Category) -> str:
-    if category.is_rewarded:
-        return Channel.REWARDED_REPORT
-    for role in roles_of(user):
-        if role in STAFF_CHANNELS:
-            return STAFF_CHANNELS[role]
-    return Channel.REWARDED_REPORT if "volunteer" in roles_of(user) else Channel.AGENCY
-
-
 @require_http_methods(["GET", "POST"])
 @require_action("cases.report")
 def report(request):
@@ -106,7 +88,7 @@ def report(request):
         try:
             case = services.case_report(
                 actor=request.user,
-                channel=_channel_for(request.user, category),
+                channel=services.channel_for(user=request.user, category=category),
                 category=category,
                 description=data["description"],
                 lat=data["lat"],
@@ -131,12 +113,9 @@ def _area_geojson(user) -> str:
     """The outlines of the reporter's area for the pick map (no tile server): the grids the user
     reaches, else the communities of their memberships (volunteers, residents)."""
     units = units_visible_to(user).filter(kind=UnitKind.GRID)
-    if not units.exists():
-        community_paths = [m.unit.path[: OrgUnit.steplen * m.unit.depth] for m in memberships_of(user)]
-        units = OrgUnit.objects.filter(path__in=community_paths, kind=UnitKind.COMMUNITY)
-        units = units | OrgUnit.objects.filter(
-            kind=UnitKind.COMMUNITY, path__in=[m.unit.path[: -OrgUnit.steplen] for m in memberships_of(user)]
-        )
+    if not units.exists():  # a membership in a community, or in one of its grids
+        paths = {p for m in memberships_of(user) for p in (m.unit.path, m.unit.path[: -OrgUnit.steplen])}
+        units = OrgUnit.objects.filter(path__in=paths, kind=UnitKind.COMMUNITY)
     features = [
         {"type": "Feature", "geometry": boundary, "properties": {"name": name}}
         for name, boundary in units.exclude(boundary=None).values_list("name", "boundary")[:2000]
@@ -191,8 +170,7 @@ def centre(request):
         "now": now,
         "categories": Category.objects.filter(is_active=True),
         "channels": Channel.choices,
-        "communities": units_visible_to(request.user).filter(kind=UnitKind.COMMUNITY).order_by("code")
-        | OrgUnit.objects.none(),
+        "communities": units_visible_to(request.user).filter(kind=UnitKind.COMMUNITY).order_by("code"),
         "lights": [
             (Light.RED, Light.RED.label),
             (Light.YELLOW, Light.YELLOW.label),
@@ -286,20 +264,13 @@ def _detail(request, case: Case, *, failed: str = "", status: int = 200):
         "can_resume": case.paused_at is not None and "work_log" in actions,
         "can_tick": "work_log" in actions,
         "pending_extensions": case.extension_requests.filter(status=DecisionStatus.PENDING)
-        if "close" in allowed_actions_any(request.user, case)
+        if find_acting_unit(request.user, case, "close") is not None  # who checks, decides on time
         else [],
         "can_rate": case.reporter_id == request.user.pk and case.status == "closed" and case.rating is None,
         "rate_form": RateForm(),
         "inspections": case.inspections.select_related("supervisor"),
     }
     return render(request, "cases/detail.html", context, status=status)
-
-
-def allowed_actions_any(user, case) -> list[str]:
-    """Actions the user could take on the case if it were in the right state (who checks it)."""
-    from .permissions import find_acting_unit
-
-    return [name for name in ("close",) if find_acting_unit(user, case, name) is not None]
 
 
 @require_GET
