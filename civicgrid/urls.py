@@ -20,6 +20,7 @@ urlpatterns = [
     path("registry/", include("civicgrid.registry.urls")),
     path("cases/", include("civicgrid.cases.urls")),
     path("inbox/", include("civicgrid.notifications.urls")),
+    path("fieldwork/", include("civicgrid.fieldwork.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,3 +30,22 @@ class BenchRow(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class Submission(models.Model):
+    """One client submission, by its idempotency key: the same key sent again (a retry, an offline
+    queue replayed twice) finds the object the first one made instead of making another."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    kind = models.CharField(max_length=40)
+    object_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提交记录")
+        verbose_name_plural = _("提交记录")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="submission_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -2,6 +2,9 @@
 
 from .choices import STAFF_ROLES, Role
 
+# Who works in the grids: visits, consultations, work log.
+FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_ASSISTANT, Role.COMMUNITY_HEAD})
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     "org.view": STAFF_ROLES,
     "org.view_members": STAFF_ROLES - {Role.GRID_ASSISTANT},
@@ -33,4 +36,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.STREET_LEADER, Role.DISPATCHER, Role.PLATFORM_ADMIN, Role.COMMUNITY_HEAD, Role.DEPARTMENT_STAFF}
     ),
     "cases.dispatch": frozenset({Role.DISPATCHER}),
+    # field workbench (凯e通)
+    "fieldwork.visit": FIELD_ROLES,
+    "fieldwork.policy": STAFF_ROLES,
+    "fieldwork.policy_manage": frozenset({Role.PLATFORM_ADMIN, Role.DEPARTMENT_STAFF}),
+    "fieldwork.consult": FIELD_ROLES,
+    "fieldwork.studies": STAFF_ROLES,
+    "fieldwork.studies_pin": frozenset({Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
+    "fieldwork.worklog": FIELD_ROLES,
+    "fieldwork.worklog_read": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    "fieldwork.programmes": frozenset(
+        {Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.SUPERVISOR, Role.STREET_LEADER, Role.PLATFORM_ADMIN}
+    ),
+    "fieldwork.programmes_manage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
 }

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "civicgrid.registry",
     "civicgrid.notifications",
     "civicgrid.cases",
+    "civicgrid.fieldwork",
 ]
 
 MIDDLEWARE = [

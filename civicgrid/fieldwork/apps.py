@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class FieldworkConfig(AppConfig):
+    name = "civicgrid.fieldwork"
+    label = "fieldwork"
+    verbose_name = "网格微管站"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from civicgrid.accounts.navigation import NavItem, register
+
+        register(
+            NavItem(_("我的一天"), "fieldwork:my_day", "calendar-check", "fieldwork.visit", order=10),
+            NavItem(_("政策库"), "fieldwork:policy", "journal-text", "fieldwork.policy", order=40),
+            NavItem(_("案例分享"), "fieldwork:studies", "lightbulb", "fieldwork.studies", order=41),
+            NavItem(_("工作日志"), "fieldwork:worklog", "pencil-square", "fieldwork.worklog", order=42),
+            NavItem(
+                _("走访计划"), "fieldwork:programmes", "clipboard-check", "fieldwork.programmes", order=43
+            ),
+        )
