@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     怎么 怎样 怎么样 怎么办 如何 哪里 哪儿 哪个 哪些 什么 什么时候 多少 多久 多长时间 为什么 谁 找谁
     能不能 能否 可不可以 可以 是否 是不是 有没有 没有 需要 要 吗 呢 吧 啊 呀 咋 咋办 的 了 有 是 能 会
     我 我们 你 他 她 家 想 请问 一下 去 在 和 与 及 或 给 帮 把 被 就 都 还 也 时候 几岁 办理 手续
-    """.split()
+    """.split()  # noqa: SIM905
 )
 # Kept when they are the whole query (someone searching just "办理" or "手续" still gets results).
 WEAK = frozenset({"办理", "手续"})
@@ -95,25 +95,38 @@ def query_terms(query: str) -> list[tuple[str, ...]]:
     return [synonyms().get(w, (w,)) for w in meaningful[:8]]
 
 
+# Candidates read per pass; they are re-ranked here so both databases order results alike.
+CANDIDATES = 100
+
+
 def search_ids(query: str, *, limit: int = 20) -> list[int]:
-    """Ids of active items, best first."""
+    """Ids of active items, best first: items matching every term before those matching some; within
+    each, items whose title holds more of the terms first; then the database's relevance order."""
     terms = query_terms(query)
     if not terms:
         return []
-    ids = _run(terms, every=True, limit=limit)
-    if len(ids) < limit and len(terms) > 1:
-        ids += [pk for pk in _run(terms, every=False, limit=limit) if pk not in ids][: limit - len(ids)]
-    return ids
+    rows = _run(terms, every=True, limit=CANDIDATES)
+    if len(rows) < limit and len(terms) > 1:
+        seen = {row[0] for row in rows}
+        rows += [row for row in _run(terms, every=False, limit=CANDIDATES) if row[0] not in seen]
+
+    def key(pair):
+        position, (_pk, title, matched_all) = pair
+        in_title = sum(any(f" {w}" in title for w in alternatives) for alternatives in terms)
+        return (not matched_all, -in_title, position)
+
+    return [row[0] for _position, row in sorted(enumerate(rows), key=key)[:limit]]
 
 
-def _run(terms, *, every: bool, limit: int) -> list[int]:
+def _run(terms, *, every: bool, limit: int) -> list[tuple[int, str, bool]]:
+    """(id, " " + title words, matched every term) of the best `limit` matches in database order."""
     if connection.vendor == "postgresql":
         joiner = " & " if every else " | "
         tsquery = joiner.join(
             "(" + " | ".join(f"{w}:*" for w in alternatives) + ")" for alternatives in terms
         )
         sql = f"""
-            SELECT id FROM fieldwork_serviceitem
+            SELECT id, search_title FROM fieldwork_serviceitem
             WHERE is_active AND {PG_VECTOR} @@ to_tsquery('simple', %s)
             ORDER BY ts_rank({PG_VECTOR}, to_tsquery('simple', %s)) DESC, code
             LIMIT %s"""
@@ -124,14 +137,14 @@ def _run(terms, *, every: bool, limit: int) -> list[int]:
             "(" + " OR ".join(f'"{w}"*' for w in alternatives) + ")" for alternatives in terms
         )
         sql = f"""
-            SELECT i.id FROM {FTS_TABLE} f JOIN fieldwork_serviceitem i ON i.id = f.rowid
+            SELECT i.id, i.search_title FROM {FTS_TABLE} f JOIN fieldwork_serviceitem i ON i.id = f.rowid
             WHERE {FTS_TABLE} MATCH %s AND i.is_active
             ORDER BY bm25({FTS_TABLE}, 8.0, 1.0), i.code
             LIMIT %s"""
         params = [match, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        return [(pk, f" {title}", every) for pk, title in cursor.fetchall()]
 
 
 PG_VECTOR = "(setweight(to_tsvector('simple', search_title), 'A') || setweight(to_tsvector('simple', search_body), 'B'))"
