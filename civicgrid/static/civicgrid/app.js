@@ -72,4 +72,18 @@
 
   document.addEventListener("DOMContentLoaded", function () { drawUnitMaps(document); setupPickMap(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawUnitMaps(event.target); });
+  // Signing out removes the pages kept for offline use (they hold personal data the worker saw).
+  document.querySelectorAll("form[data-logout]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!("caches" in window) || form.dataset.cleared) return;
+      event.preventDefault();
+      form.dataset.cleared = "1";
+      caches.keys()
+        .then(function (names) {
+          return Promise.all(names.filter(function (n) { return n.indexOf("civicgrid-") === 0; }).map(function (n) { return caches.delete(n); }));
+        })
+        .catch(function () { return undefined; })
+        .then(function () { form.submit(); });
+    });
+  });
 })();
