@@ -14,7 +14,7 @@
     navigator.serviceWorker.register(status.dataset.sw).then(() => navigator.serviceWorker.ready).then(() => {
       // The first page is loaded before the worker controls it: keep a copy for offline use.
       if (!navigator.serviceWorker.controller && navigator.onLine && "caches" in window) {
-        caches.open("civicgrid-fieldwork-v1").then((cache) => cache.add(location.href)).catch(() => undefined);
+        caches.open("civicgrid-fieldwork-v2").then((cache) => cache.add(location.href)).catch(() => undefined);
       }
     }).catch(() => undefined);
   }

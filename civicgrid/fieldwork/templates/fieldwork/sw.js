@@ -1,6 +1,6 @@
 {% load static %}/* Field workbench service worker: pages under /fieldwork/ network-first with a cached copy for
    when there is no connection; static files cache-first. Submissions are queued by offline.js. */
-const CACHE = "civicgrid-fieldwork-v1";
+const CACHE = "civicgrid-fieldwork-v2";
 const OFFLINE = "{% url 'fieldwork:offline' %}";
 const PRECACHE = [
   OFFLINE,
@@ -41,7 +41,7 @@ self.addEventListener("fetch", (event) => {
           }
           return response;
         })
-        .catch(() => caches.match(request).then((hit) => hit || caches.match(OFFLINE)))
+        .catch(() => caches.match(request, { ignoreVary: true }).then((hit) => hit || caches.match(OFFLINE, { ignoreVary: true })))
     );
     return;
   }
