@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.cases.models import Case, Category
 from civicgrid.cases.selectors import cases_for, my_cases
 from civicgrid.core import clock
-from civicgrid.core.errors import NotFound
 from civicgrid.core.forms import add_service_errors
+from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.selectors import user_can
 from civicgrid.registry.models import ServiceGroup
@@ -36,13 +36,6 @@ from .forms import (
     WorkLogForm,
 )
 from .models import Visit
-
-
-def _found(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except NotFound:
-        raise Http404 from None
 
 
 def _wants_json(request) -> bool:
@@ -94,7 +87,7 @@ def _visit_context(request, *, household=None, organisation=None, form=None):
 @require_GET
 @require_action("fieldwork.visit")
 def household(request, household_id: int):
-    item = _found(selectors.access_household, user=request.user, household_id=household_id)
+    item = found_or_404(selectors.access_household, user=request.user, household_id=household_id)
     context, _programmes = _visit_context(request, household=item)
     return render(request, "fieldwork/visit.html", context)
 
@@ -102,7 +95,7 @@ def household(request, household_id: int):
 @require_GET
 @require_action("fieldwork.visit")
 def organisation(request, organisation_id: int):
-    item = _found(
+    item = found_or_404(
         access_organisation, user=request.user, organisation_id=organisation_id, action="fieldwork.visit"
     )
     context, _programmes = _visit_context(request, organisation=item)
@@ -123,11 +116,13 @@ def visit_create(request, household_id: int | None = None, organisation_id: int 
     """Record a visit (from the page or replayed from the offline queue; JSON answer when asked)."""
     if household_id is not None:
         target = {
-            "household": _found(selectors.access_household, user=request.user, household_id=household_id)
+            "household": found_or_404(
+                selectors.access_household, user=request.user, household_id=household_id
+            )
         }
     else:
         target = {
-            "organisation": _found(
+            "organisation": found_or_404(
                 access_organisation,
                 user=request.user,
                 organisation_id=organisation_id,
@@ -227,7 +222,7 @@ def _consult_form(request, data=None):
 @require_GET
 @require_action("fieldwork.policy")
 def item(request, item_id: int):
-    found = _found(selectors.access_item, user=request.user, item_id=item_id)
+    found = found_or_404(selectors.access_item, user=request.user, item_id=item_id)
     form, _grids, _categories = (
         _consult_form(request) if user_can(request.user, "fieldwork.consult") else (None,) * 3
     )
@@ -237,7 +232,7 @@ def item(request, item_id: int):
 @require_POST
 @require_action("fieldwork.consult")
 def consult(request, item_id: int):
-    found = _found(selectors.access_item, user=request.user, item_id=item_id)
+    found = found_or_404(selectors.access_item, user=request.user, item_id=item_id)
     form, grids, categories = _consult_form(request, request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -360,13 +355,13 @@ def _study_page(request, study, form=None, status=200):
 @require_GET
 @require_action("fieldwork.studies")
 def study(request, study_id: int):
-    return _study_page(request, _found(selectors.access_study, user=request.user, study_id=study_id))
+    return _study_page(request, found_or_404(selectors.access_study, user=request.user, study_id=study_id))
 
 
 @require_POST
 @require_action("fieldwork.studies")
 def study_comment(request, study_id: int):
-    found = _found(selectors.access_study, user=request.user, study_id=study_id)
+    found = found_or_404(selectors.access_study, user=request.user, study_id=study_id)
     form = CommentForm(request.POST)
     if form.is_valid():
         services.study_comment(actor=request.user, study=found, body=form.cleaned_data["body"])
@@ -378,7 +373,7 @@ def study_comment(request, study_id: int):
 @require_POST
 @require_action("fieldwork.studies_pin")
 def study_pin(request, study_id: int):
-    found = _found(selectors.access_study, user=request.user, study_id=study_id)
+    found = found_or_404(selectors.access_study, user=request.user, study_id=study_id)
     pinned = request.POST.get("pinned") == "1"
     services.study_pin(actor=request.user, study=found, pinned=pinned)
     messages.success(request, _("已置顶。") if pinned else _("已取消置顶。"))
@@ -462,7 +457,7 @@ def programmes(request):
 @require_GET
 @require_action("fieldwork.programmes")
 def programme(request, programme_id: int):
-    found = _found(selectors.access_programme, user=request.user, programme_id=programme_id)
+    found = found_or_404(selectors.access_programme, user=request.user, programme_id=programme_id)
     grids, workers = selectors.programme_progress(user=request.user, programme=found)
     return render(
         request, "fieldwork/programme.html", {"programme": found, "grids": grids, "workers": workers}

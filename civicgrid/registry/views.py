@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.core.errors import DomainError, NotFound
+from civicgrid.core.errors import DomainError
 from civicgrid.core.forms import add_service_errors
+from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.decorators import require_action
 
 from . import exports, history, imports, selectors, services
@@ -26,13 +27,6 @@ from .forms import (
 from .models import GroupMembership, ImportBatch, ImportSource, Vehicle
 
 
-def _found(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except NotFound:
-        raise Http404 from None
-
-
 @require_action("registry.view")
 def home(request):
     grids = list(selectors.grids_of(request.user))
@@ -41,7 +35,7 @@ def home(request):
 
 @require_action("registry.view")
 def grid(request, grid_id: int):
-    unit = _found(selectors.access_grid, user=request.user, grid_id=grid_id)
+    unit = found_or_404(selectors.access_grid, user=request.user, grid_id=grid_id)
     buildings = selectors.buildings_of(user=request.user, grid=unit)
     organisations = selectors.organisations_for(request.user).filter(grid=unit).order_by("name")[:200]
     return render(
@@ -51,14 +45,14 @@ def grid(request, grid_id: int):
 
 @require_action("registry.view")
 def building(request, building_id: int):
-    item = _found(selectors.access_building, user=request.user, building_id=building_id)
+    item = found_or_404(selectors.access_building, user=request.user, building_id=building_id)
     entrances = [(e, list(selectors.rooms_of(entrance=e))) for e in selectors.entrances_of(building=item)]
     return render(request, "registry/building.html", {"building": item, "entrances": entrances})
 
 
 @require_action("registry.view")
 def room(request, room_id: int):
-    item = _found(selectors.access_room, user=request.user, room_id=room_id)
+    item = found_or_404(selectors.access_room, user=request.user, room_id=room_id)
     households = list(item.households.all())
     if len(households) == 1:
         return redirect("registry:household", households[0].pk)
@@ -89,13 +83,13 @@ def _render_card(request, household, status=200, **forms):
 
 @require_action("registry.view")
 def household(request, household_id: int):
-    item = _found(selectors.access_household, user=request.user, household_id=household_id)
+    item = found_or_404(selectors.access_household, user=request.user, household_id=household_id)
     return _render_card(request, item)
 
 
 def _household_action(request, household_id: int, *, form, run, form_name: str):
     """Validate `form`, run the service, and re-render the card (with errors and nothing saved on failure)."""
-    item = _found(
+    item = found_or_404(
         selectors.access_household, user=request.user, household_id=household_id, action="registry.edit"
     )
     if form.is_valid():
@@ -138,7 +132,7 @@ def household_add_person(request, household_id: int):
 @require_POST
 @require_action("registry.edit")
 def household_add_vehicle(request, household_id: int):
-    item = _found(
+    item = found_or_404(
         selectors.access_household, user=request.user, household_id=household_id, action="registry.edit"
     )
     members = list(item.members.all())
@@ -155,7 +149,7 @@ def household_add_vehicle(request, household_id: int):
 @require_POST
 @require_action("registry.edit")
 def household_verify(request, household_id: int):
-    item = _found(
+    item = found_or_404(
         selectors.access_household, user=request.user, household_id=household_id, action="registry.edit"
     )
     services.household_verify(actor=request.user, household=item)
@@ -180,7 +174,7 @@ def vehicle_remove(request, vehicle_id: int):
 
 @require_action("registry.view")
 def household_history(request, household_id: int):
-    item = _found(selectors.access_household, user=request.user, household_id=household_id)
+    item = found_or_404(selectors.access_household, user=request.user, household_id=household_id)
     return render(
         request,
         "registry/household_history.html",
@@ -225,12 +219,14 @@ def _person_context(request, person, **forms):
 
 @require_action("registry.view")
 def person(request, person_id: int):
-    item = _found(selectors.access_person, user=request.user, person_id=person_id)
+    item = found_or_404(selectors.access_person, user=request.user, person_id=person_id)
     return render(request, "registry/person.html", _person_context(request, item))
 
 
 def _person_action(request, person_id: int, *, form, run, form_name: str):
-    item = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.edit")
+    item = found_or_404(
+        selectors.access_person, user=request.user, person_id=person_id, action="registry.edit"
+    )
     if form.is_valid():
         try:
             run(item, form.cleaned_data)
@@ -277,7 +273,9 @@ def person_move_out(request, person_id: int):
 @require_POST
 @require_action("registry.edit")
 def person_tag(request, person_id: int):
-    person = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.edit")
+    person = found_or_404(
+        selectors.access_person, user=request.user, person_id=person_id, action="registry.edit"
+    )
     groups = list(selectors.visible_groups(request.user, person.grid))
 
     def run(person, data):
@@ -294,7 +292,9 @@ def person_tag(request, person_id: int):
 @require_POST
 @require_action("registry.edit")
 def person_untag(request, person_id: int, membership_id: int):
-    item = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.edit")
+    item = found_or_404(
+        selectors.access_person, user=request.user, person_id=person_id, action="registry.edit"
+    )
     membership = GroupMembership.objects.filter(
         pk=membership_id, person=item, group__in=selectors.visible_groups(request.user, item.grid)
     ).first()
@@ -313,7 +313,9 @@ def person_untag(request, person_id: int, membership_id: int):
 @require_action("registry.reveal")
 def person_reveal(request, person_id: int):
     """Show the full ID number once, in place; the reveal is audited."""
-    item = _found(selectors.access_person, user=request.user, person_id=person_id, action="registry.reveal")
+    item = found_or_404(
+        selectors.access_person, user=request.user, person_id=person_id, action="registry.reveal"
+    )
     number = services.person_reveal_id(actor=request.user, person=item, request=request)
     return render(request, "registry/partials/revealed_id.html", {"number": number, "person": item})
 
@@ -344,7 +346,7 @@ def coverage(request):
 @require_http_methods(["GET", "POST"])
 @require_action("registry.export")
 def export(request, grid_id: int):
-    unit = _found(selectors.access_grid, user=request.user, grid_id=grid_id, action="registry.export")
+    unit = found_or_404(selectors.access_grid, user=request.user, grid_id=grid_id, action="registry.export")
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
