@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/", include("civicgrid.cases.urls")),
     path("inbox/", include("civicgrid.notifications.urls")),
     path("fieldwork/", include("civicgrid.fieldwork.urls")),
+    path("portal/", include("civicgrid.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

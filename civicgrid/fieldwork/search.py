@@ -63,6 +63,11 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     return groups
 
 
+def warm_up() -> None:
+    """Load the dictionary now (about a second) rather than in a user's first search."""
+    _jieba()
+
+
 def words(text: str) -> list[str]:
     """Search-mode words of `text`, lower-cased, without punctuation; in order, no repeats."""
     seen = dict.fromkeys(w.strip().lower() for w in _jieba().lcut_for_search(text or ""))

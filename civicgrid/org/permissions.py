@@ -48,5 +48,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "fieldwork.programmes": frozenset(
         {Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.SUPERVISOR, Role.STREET_LEADER, Role.PLATFORM_ADMIN}
     ),
+    # resident portal (淘社区)
+    "portal.verify": frozenset({Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
+    "portal.rewards": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    "portal.points": frozenset({Role.RESIDENT, Role.VOLUNTEER}),
     "fieldwork.programmes_manage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
 }

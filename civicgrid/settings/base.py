@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "civicgrid.notifications",
     "civicgrid.cases",
     "civicgrid.fieldwork",
+    "civicgrid.portal",
 ]
 
 MIDDLEWARE = [

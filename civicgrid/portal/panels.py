@@ -1,0 +1,13 @@
+from civicgrid.org.selectors import user_can
+
+from . import selectors, services
+
+
+def portal_panel(request):
+    if not user_can(request.user, "portal.points"):
+        return None
+    return {
+        "template": "portal/partials/home_panel.html",
+        "balance": selectors.balance(request.user),
+        "verified": services.is_verified(request.user),
+    }

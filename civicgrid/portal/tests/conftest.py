@@ -1,0 +1,1 @@
+from civicgrid.registry.tests.conftest import registry  # noqa: F401
