@@ -52,5 +52,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.verify": frozenset({Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
     "portal.rewards": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
     "portal.points": frozenset({Role.RESIDENT, Role.VOLUNTEER}),
+    "portal.suggest": frozenset({Role.RESIDENT, Role.VOLUNTEER, Role.ORG_ADMIN}),
+    "portal.reply": frozenset(
+        {Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.DEPARTMENT_STAFF, Role.DISPATCHER, Role.STREET_LEADER}
+    ),
+    "portal.publish": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
     "fieldwork.programmes_manage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
 }

@@ -12,10 +12,13 @@ class PortalConfig(AppConfig):
         from civicgrid.accounts.navigation import NavItem, register, register_home_panel
 
         from . import receivers  # noqa: F401
-        from .panels import portal_panel
+        from .panels import links_panel, portal_panel
 
         register(
             NavItem(_("实名认证审核"), "portal:verifications", "person-check", "portal.verify", order=60),
             NavItem(_("积分兑换"), "portal:redemptions", "gift", "portal.rewards", order=61),
+            NavItem(_("居民意见"), "portal:staff_suggestions", "chat-dots", "portal.reply", order=62),
+            NavItem(_("发布新闻"), "portal:news_new", "newspaper", "portal.publish", order=63),
         )
         register_home_panel(portal_panel, portal=True)
+        register_home_panel(links_panel, portal=True)

@@ -42,6 +42,7 @@ def load(ctx: dict) -> None:
         Reward.objects.get_or_create(
             unit=street, name=name, defaults={"description": description, "cost": cost, "stock": stock}
         )
+    load_news_and_rules(ctx)
     if int(ctx.get("scale", 1)) < 1 or Verification.objects.exists():
         return
     User = get_user_model()
@@ -79,3 +80,48 @@ def load(ctx: dict) -> None:
                 )
             points_award(user=user, rule_code="activity", note="重阳节敬老活动", now=now - timedelta(days=5))
             points_award(user=user, rule_code="survey", note="加装电梯意愿调查", now=now - timedelta(days=4))
+
+
+NEWS = [
+    (
+        "凯旋街道开展冬季消防安全大检查",
+        "街道联合消防救援站对辖区老旧小区、沿街商铺开展消防安全检查，提醒居民不在楼道堆放杂物、不私拉电线给电动车充电。",
+        False,
+    ),
+    (
+        "关于 12 月社区卫生服务中心门诊时间调整的通知",
+        "12 月起，社区卫生服务中心周六上午增设全科门诊，方便上班族就诊。",
+        True,
+    ),
+    (
+        "景芳社区“邻里节”圆满举办",
+        "近百户居民参加了百家宴、旧物交换和志愿服务展示，社区书记为优秀楼道长颁发证书。",
+        False,
+    ),
+]
+
+
+def load_news_and_rules(ctx: dict) -> None:
+    from civicgrid.cases.models import Category
+
+    from .models import News, SuggestionRule
+
+    admin = get_user_model().objects.get(username="admin")
+    now = clock.now()
+    street, communities = ctx["street"], ctx["communities"]
+    for i, (title, body, notice) in enumerate(NEWS):
+        unit = street if i != 2 else communities[1]
+        News.objects.get_or_create(
+            title=title,
+            defaults={
+                "unit": unit,
+                "body": body,
+                "is_notice": notice,
+                "author": admin,
+                "published_at": now - timedelta(days=i),
+            },
+        )
+    categories = {c.code: c for c in Category.objects.all()}
+    for keyword, code in [("路灯", "municipal"), ("井盖", "municipal"), ("噪音", "suggestion")]:
+        if code in categories:
+            SuggestionRule.objects.get_or_create(keyword=keyword, defaults={"category": categories[code]})

@@ -154,3 +154,106 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reward} · {self.user_id}"
+
+
+class SuggestionRule(models.Model):
+    """意见建议分类: a keyword that sends a suggestion to a category (first match by priority)."""
+
+    keyword = models.CharField(_("关键词"), max_length=30)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("问题类别"), on_delete=models.CASCADE, related_name="+"
+    )
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=100)
+
+    class Meta:
+        verbose_name = _("意见分类规则")
+        verbose_name_plural = _("意见分类规则")
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} → {self.category}"
+
+
+class Reply(models.Model):
+    """答复: a named staff member's answer to a resident's suggestion (shown to the resident)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(USER, verbose_name=_("答复人"), on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("答复内容"))
+    at = models.DateTimeField(_("答复时间"))
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = _("答复")
+        ordering = ["at"]
+        indexes = [models.Index(fields=["case", "at"], name="reply_case_at")]
+
+    def __str__(self) -> str:
+        return self.body[:30]
+
+
+class Publication(models.Model):
+    """公示: a resolved suggestion shown publicly, in the staff's words, with no personal data."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey(OrgUnit, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("标题"), max_length=80)
+    summary = models.TextField(_("问题摘要"))
+    reply = models.TextField(_("答复"))
+    published_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("公示时间"))
+    is_hidden = models.BooleanField(_("已隐藏"), default=False)
+    hidden_reason = models.CharField(_("隐藏原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        indexes = [
+            models.Index(
+                fields=["-published_at"], condition=Q(is_hidden=False), name="publication_visible_recent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class News(models.Model):
+    """新闻播报 / 通知: per community or for the whole street."""
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("发布单位"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("标题"), max_length=80)
+    body = models.TextField(_("正文"))
+    image = models.ImageField(_("图片"), upload_to="news/%Y/%m/", blank=True)
+    is_notice = models.BooleanField(_("通知公告"), default=False)
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("发布时间"))
+    is_hidden = models.BooleanField(_("已隐藏"), default=False)
+    hidden_reason = models.CharField(_("隐藏原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("新闻")
+        verbose_name_plural = _("新闻")
+        indexes = [models.Index(fields=["unit", "-published_at"], name="news_unit_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SignupCode(models.Model):
+    """注册验证码: one SMS code per attempt, stored hashed, short-lived, with a few tries."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=128)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("注册验证码")
+        verbose_name_plural = _("注册验证码")
+
+    def __str__(self) -> str:
+        return self.phone_index[:8]

@@ -2,13 +2,17 @@
 
 from django.db.models import QuerySet
 
+from civicgrid.cases.choices import Channel
+from civicgrid.cases.models import Case
+from civicgrid.cases.selectors import cases_for
 from civicgrid.core.errors import Forbidden, NotFound
+from civicgrid.org.choices import UnitKind
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.permissions import PERMISSIONS
-from civicgrid.org.selectors import memberships_of, path_q, scope_paths, user_can
+from civicgrid.org.selectors import ancestor_of_kind, memberships_of, path_q, scope_paths, user_can
 
 from .choices import RedemptionStatus, VerificationStatus
-from .models import PointsAccount, PointsEntry, Redemption, Reward, Verification
+from .models import News, PointsAccount, PointsEntry, Publication, Redemption, Reply, Reward, Verification
 
 
 def _paths(user, action: str) -> list[str]:
@@ -78,3 +82,106 @@ def access_redemption(*, user, redemption_id) -> Redemption:
         return redemptions_to_hand_over(user).get(pk=redemption_id)
     except (Redemption.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+# ---------------------------------------------------------------- suggestions, publications, news
+
+
+def community_of(user) -> OrgUnit | None:
+    for membership in memberships_of(user):
+        if membership.unit.kind == UnitKind.COMMUNITY:
+            return membership.unit
+    return None
+
+
+def suggestion_grids(user) -> list[OrgUnit]:
+    """The grids of the resident's community (where their suggestion happened)."""
+    community = community_of(user)
+    if community is None:
+        return []
+    return list(
+        OrgUnit.objects.filter(path__startswith=community.path, kind=UnitKind.GRID, is_active=True).order_by(
+            "code"
+        )
+    )
+
+
+def my_suggestions(user) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(reporter=user, channel=Channel.SUGGESTION)
+        .select_related("category")
+        .order_by("-reported_at")
+    )
+
+
+def access_my_suggestion(*, user, case_id) -> Case:
+    try:
+        return my_suggestions(user).get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def replies(case: Case) -> QuerySet[Reply]:
+    return Reply.objects.filter(case=case).select_related("author")
+
+
+def suggestions_for_staff(user) -> QuerySet[Case]:
+    return (
+        cases_for(user)
+        .filter(channel=Channel.SUGGESTION)
+        .select_related("category", "grid", "reporter")
+        .order_by("-reported_at")
+    )
+
+
+def access_staff_suggestion(*, user, case_id) -> Case:
+    try:
+        return suggestions_for_staff(user).get(pk=case_id)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def publications(*, community: OrgUnit | None = None) -> QuerySet[Publication]:
+    """Visible publications, newest first (the public page reads only what it shows)."""
+    rows = Publication.objects.filter(is_hidden=False).order_by("-published_at")
+    if community is not None:
+        rows = rows.filter(community=community)
+    return rows.only("id", "title", "summary", "reply", "published_at", "community__name").select_related(
+        "community"
+    )
+
+
+def news_for(user, *, limit: int = 20) -> list[News]:
+    """The street's news with the reader's community first."""
+    community = community_of(user)
+    visible = News.objects.filter(is_hidden=False).select_related("unit")
+    own = list(visible.filter(unit=community).order_by("-published_at")[:limit]) if community else []
+    street = ancestor_of_kind(community, UnitKind.STREET) if community else None
+    others = visible.exclude(unit=community) if community else visible
+    if street is not None:
+        others = others.filter(unit__path__startswith=street.path)
+    return own + list(others.order_by("-published_at")[: max(0, limit - len(own))])
+
+
+def access_news(*, news_id) -> News:
+    try:
+        return News.objects.select_related("unit").get(pk=news_id, is_hidden=False)
+    except (News.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def news_units(user) -> list[OrgUnit]:
+    paths = _paths(user, "portal.publish")
+    return list(
+        OrgUnit.objects.filter(
+            path_q(paths), kind__in=[UnitKind.STREET, UnitKind.COMMUNITY], is_active=True
+        ).order_by("depth", "code")[:100]
+    )
+
+
+def publish_paths(user) -> list[str]:
+    return _paths(user, "portal.publish")
+
+
+def signup_communities() -> list[OrgUnit]:
+    return list(OrgUnit.objects.filter(kind=UnitKind.COMMUNITY, is_active=True).order_by("code")[:500])

@@ -1,28 +1,58 @@
 """Writes of the resident portal: verification, points and redemptions — checked, atomic, audited."""
 
-from datetime import datetime
+import re
+import secrets
+from datetime import datetime, timedelta
 
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts.choices import AccountKind
+from civicgrid.accounts.models import User
+from civicgrid.accounts.services import user_create, validate_mobile
 from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
+from civicgrid.cases import services as case_services
+from civicgrid.cases.choices import CaseStatus, Channel
+from civicgrid.cases.models import Case, Category
 from civicgrid.core import clock
 from civicgrid.core.crypto import blind_index, mask
-from civicgrid.core.errors import Conflict, Forbidden
+from civicgrid.core.errors import Conflict, DomainError, Forbidden
+from civicgrid.core.images import clean_image
+from civicgrid.notifications.backends import sms_backend
 from civicgrid.org.choices import Role, UnitKind
+from civicgrid.org.models import OrgUnit
 from civicgrid.org.permissions import PERMISSIONS
-from civicgrid.org.selectors import memberships_of, roles_at
+from civicgrid.org.selectors import ancestor_of_kind, memberships_of, roles_at
+from civicgrid.org.services import membership_grant
 from civicgrid.registry.choices import PersonStatus
 from civicgrid.registry.models import Person
 from civicgrid.registry.validators import validate_id_number
 
 from .choices import RedemptionStatus, VerificationStatus
-from .models import PointsAccount, PointsEntry, PointsRule, Redemption, Reward, Verification
+from .models import (
+    News,
+    PointsAccount,
+    PointsEntry,
+    PointsRule,
+    Publication,
+    Redemption,
+    Reply,
+    Reward,
+    SignupCode,
+    SuggestionRule,
+    Verification,
+)
 
 VERIFIER_ACTION = "portal.verify"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
 
 
 def is_verified(user) -> bool:
@@ -214,3 +244,236 @@ def redemption_hand_over(*, actor, redemption: Redemption, now: datetime | None 
         action=AuditAction.STATE_CHANGE, actor=actor, obj=redemption, details={"status": "handed_over"}
     )
     return redemption
+
+
+# ---------------------------------------------------------------- sign-up with an SMS code
+
+CODE_TTL = timedelta(minutes=10)
+CODE_INTERVAL = timedelta(seconds=60)
+CODES_PER_PHONE_PER_DAY = 5
+CODES_PER_IP_PER_DAY = 20
+CODE_ATTEMPTS = 5
+
+
+def signup_send_code(*, phone: str, ip: str | None = None, now: datetime | None = None) -> None:
+    """Text a 6-digit code to a mainland mobile number, within the rate limits."""
+    now = now or clock.now()
+    phone = validate_mobile(phone)
+    index = blind_index(phone, purpose="phone")
+    if User.objects.filter(phone_index=index).exists():
+        raise ValidationError({"phone": [_("该手机号已注册，请直接登录。")]})
+    recent = SignupCode.objects.filter(created_at__gte=now - timedelta(days=1))
+    if recent.filter(phone_index=index, created_at__gte=now - CODE_INTERVAL).exists():
+        raise RateLimited(_("验证码已发送，请 60 秒后再试。"))
+    if recent.filter(phone_index=index).count() >= CODES_PER_PHONE_PER_DAY:
+        raise RateLimited(_("该手机号今天获取验证码次数过多，请明天再试。"))
+    if ip and recent.filter(ip=ip).count() >= CODES_PER_IP_PER_DAY:
+        raise RateLimited(_("请求过于频繁，请稍后再试。"))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    SignupCode.objects.create(
+        phone_index=index, code_hash=make_password(code), ip=ip, created_at=now, expires_at=now + CODE_TTL
+    )
+    sms_backend().send(phone, _("【淘社区】您的注册验证码是 %(code)s，10 分钟内有效。") % {"code": code})
+
+
+def signup_complete(**kwargs):
+    """Check the latest code for the number and create the resident's account in their community.
+    A wrong code counts as an attempt (five, then the code is dead) and raises."""
+    user = _signup(**kwargs)
+    if user is None:
+        raise ValidationError({"code": [_("验证码错误或已过期，请重新获取。")]})
+    return user
+
+
+@transaction.atomic
+def _signup(
+    *, phone: str, code: str, full_name: str, password: str, community: OrgUnit, now: datetime | None = None
+):
+    now = now or clock.now()
+    phone = validate_mobile(phone)
+    index = blind_index(phone, purpose="phone")
+    sent = (
+        SignupCode.objects.select_for_update()
+        .filter(phone_index=index, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    wrong = ValidationError({"code": [_("验证码错误或已过期，请重新获取。")]})
+    if sent is None or sent.attempts >= CODE_ATTEMPTS:
+        raise wrong
+    if not check_password((code or "").strip(), sent.code_hash):
+        SignupCode.objects.filter(pk=sent.pk).update(attempts=F("attempts") + 1)
+        return None
+    if community.kind != UnitKind.COMMUNITY:
+        raise ValidationError({"community": [_("请选择所在社区。")]})
+    if not (full_name or "").strip():
+        raise ValidationError({"full_name": [_("请填写姓名。")]})
+    user = user_create(
+        username=phone,
+        full_name=full_name.strip()[:50],
+        kind=AccountKind.RESIDENT,
+        phone=phone,
+        password=password,
+    )
+    SignupCode.objects.filter(pk=sent.pk).update(used_at=now)
+    membership_grant(user=user, unit=community, role=Role.RESIDENT)
+    audit_record(action=AuditAction.CREATE, actor=user, obj=user, details={"signup": "sms"})
+    return user
+
+
+# ---------------------------------------------------------------- say it directly (民情直通)
+
+
+def classify(text: str) -> Category:
+    """The category of a suggestion: the first keyword rule that matches, else 意见建议."""
+    for rule in SuggestionRule.objects.select_related("category").filter(category__is_active=True):
+        if rule.keyword and rule.keyword in text:
+            return rule.category
+    return Category.objects.get(code="suggestion")
+
+
+def suggestion_submit(
+    *,
+    actor,
+    text: str,
+    grid: OrgUnit,
+    lat: float | None = None,
+    lng: float | None = None,
+    photos=(),
+    is_public_ok: bool = True,
+    now: datetime | None = None,
+) -> Case:
+    """A resident's suggestion or complaint becomes a case (channel 居民意见建议), routed like any other."""
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise ValidationError({"text": [_("请至少写 5 个字，说清楚是什么事。")]})
+    if grid.kind != UnitKind.GRID or not any(
+        grid.path.startswith(m.unit.path) for m in memberships_of(actor)
+    ):
+        raise ValidationError({"grid": [_("请选择您所在社区的网格。")]})
+    return case_services.case_report(
+        actor=actor,
+        channel=Channel.SUGGESTION,
+        category=classify(text),
+        description=text[:4000],
+        lat=lat,
+        lng=lng,
+        grid=grid,
+        photos=photos,
+        contact_consent=is_public_ok,
+        now=now,
+    )
+
+
+@transaction.atomic
+def reply_add(*, actor, case: Case, body: str, now: datetime | None = None) -> Reply:
+    """A named reply to the reporter, in their inbox."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [_("请填写答复内容。")]})
+    reply = Reply.objects.create(case=case, author=actor, body=body[:4000], at=now or clock.now())
+    if case.reporter_id:
+        from civicgrid.notifications.services import notify
+
+        notify(
+            user=case.reporter,
+            kind="portal.reply",
+            key=f"reply:{reply.pk}",
+            title=_("您的意见建议有了答复"),
+            body=body[:200],
+            url=f"/portal/suggestions/{case.pk}/",
+        )
+    audit_record(action=AuditAction.CREATE, actor=actor, obj=reply, details={"case": case.number})
+    return reply
+
+
+PERSONAL = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]|\d{15}|\d+室|\d+号楼\d+单元")
+
+
+def scrub(text: str) -> str:
+    """Remove phone numbers, ID numbers and exact room numbers from text shown publicly."""
+    return PERSONAL.sub("***", text or "")
+
+
+@transaction.atomic
+def publish(
+    *, actor, case: Case, title: str, summary: str, reply: str, now: datetime | None = None
+) -> Publication:
+    """公示 a closed suggestion, in staff words, scrubbed of personal data."""
+    errors = {}
+    if case.channel != Channel.SUGGESTION:
+        errors["__all__"] = [_("只有居民意见建议可以公示。")]
+    elif case.status != CaseStatus.CLOSED:
+        errors["__all__"] = [_("问题办结后才能公示。")]
+    for field, value in (("title", title), ("summary", summary), ("reply", reply)):
+        if not (value or "").strip():
+            errors[field] = [_("此项必填。")]
+    if errors:
+        raise ValidationError(errors)
+    community = ancestor_of_kind(case.grid, UnitKind.COMMUNITY) or case.grid
+    try:
+        with transaction.atomic():
+            publication = Publication.objects.create(
+                case=case,
+                community=community,
+                title=scrub(title.strip())[:80],
+                summary=scrub(summary.strip())[:2000],
+                reply=scrub(reply.strip())[:4000],
+                published_by=actor,
+                published_at=now or clock.now(),
+            )
+    except IntegrityError:
+        raise Conflict(_("该问题已公示。"), code="already_published") from None
+    audit_record(action=AuditAction.STATE_CHANGE, actor=actor, obj=publication, details={"case": case.number})
+    if case.reporter_id:
+        points_award(user=case.reporter, rule_code="published_suggestion", once_key=f"published:{case.pk}")
+    return publication
+
+
+@transaction.atomic
+def hide(*, actor, item: Publication | News, reason: str) -> None:
+    """Take anything public down, with the reason kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请说明隐藏原因。")]})
+    type(item).objects.filter(pk=item.pk).update(is_hidden=True, hidden_reason=reason[:200])
+    audit_record(action=AuditAction.STATE_CHANGE, actor=actor, obj=item, details={"hidden": reason[:200]})
+
+
+@transaction.atomic
+def news_publish(
+    *,
+    actor,
+    unit: OrgUnit,
+    title: str,
+    body: str,
+    image=None,
+    is_notice: bool = False,
+    now: datetime | None = None,
+) -> News:
+    errors = {}
+    if unit.kind not in (UnitKind.STREET, UnitKind.COMMUNITY):
+        errors["unit"] = [_("新闻由街道或社区发布。")]
+    if not (title or "").strip():
+        errors["title"] = [_("请填写标题。")]
+    if not (body or "").strip():
+        errors["body"] = [_("请填写正文。")]
+    if errors:
+        raise ValidationError(errors)
+    news = News(
+        unit=unit,
+        title=title.strip()[:80],
+        body=body.strip()[:20000],
+        is_notice=is_notice,
+        author=actor,
+        published_at=now or clock.now(),
+    )
+    if image:
+        try:
+            cleaned = clean_image(image)
+        except ValidationError as error:
+            raise ValidationError({"image": error.messages}) from None
+        news.image.save(cleaned.name, cleaned, save=False)
+    news.save()
+    audit_record(action=AuditAction.CREATE, actor=actor, obj=news)
+    return news
