@@ -1,9 +1,13 @@
 from django.contrib.auth.signals import user_logged_in
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from civicgrid.cases.choices import EventKind
+from civicgrid.cases.models import CaseEvent
 from civicgrid.org.selectors import user_can
 
-from .services import daily_login
+from .services import daily_login, points_award
 
 
 @receiver(user_logged_in, dispatch_uid="portal_daily_login_points")
@@ -11,3 +15,17 @@ def _daily_login_points(sender, request, user, **kwargs):
     """Residents earn the daily log-in points once a day (the ledger's key makes it once)."""
     if user_can(user, "portal.points"):
         daily_login(user=user)
+
+
+@receiver(post_save, sender=CaseEvent, dispatch_uid="portal_valid_report_points")
+def _valid_report_points(sender, instance, created, **kwargs):
+    """A rewarded report (黄金眼) closed as valid earns its reporter points, once per case."""
+    if not created or instance.kind != EventKind.CLOSED:
+        return
+    case = instance.case
+    if case.reporter_id and case.is_valid_report and case.category.is_rewarded:
+        transaction.on_commit(
+            lambda: points_award(
+                user=case.reporter, rule_code="valid_report", once_key=f"valid_report:{case.pk}"
+            )
+        )

@@ -1,13 +1,16 @@
 """Reads of the resident portal, scoped to the user."""
 
-from django.db.models import QuerySet
+from datetime import date
+
+from django.db.models import Count, QuerySet, Sum
 
 from civicgrid.cases.choices import Channel
 from civicgrid.cases.models import Case
 from civicgrid.cases.selectors import cases_for
+from civicgrid.core import clock
 from civicgrid.core.errors import Forbidden, NotFound
-from civicgrid.org.choices import UnitKind
-from civicgrid.org.models import OrgUnit
+from civicgrid.org.choices import Role, UnitKind
+from civicgrid.org.models import Membership, OrgUnit
 from civicgrid.org.permissions import PERMISSIONS
 from civicgrid.org.selectors import ancestor_of_kind, memberships_of, path_q, scope_paths, user_can
 
@@ -185,3 +188,20 @@ def publish_paths(user) -> list[str]:
 
 def signup_communities() -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(kind=UnitKind.COMMUNITY, is_active=True).order_by("code")[:500])
+
+
+def most_active(*, user, year: int, limit: int = 20) -> list[dict]:
+    """The residents who earned the most points this year in the communities the user leads: the
+    yearly award list, and the people to ask to become core volunteers (骨干)."""
+    paths = _paths(user, "portal.rewards")
+    start, end = clock.make_aware_date(date(year, 1, 1)), clock.make_aware_date(date(year + 1, 1, 1))
+    members = Membership.objects.filter(
+        path_q(paths, "unit__path"), role__in=[Role.RESIDENT, Role.VOLUNTEER], is_active=True
+    ).values("user_id")
+    rows = (
+        PointsEntry.objects.filter(user_id__in=members, points__gt=0, at__gte=start, at__lt=end)
+        .values("user_id", "user__full_name")
+        .annotate(earned=Sum("points"), actions=Count("pk"))
+        .order_by("-earned", "user_id")[:limit]
+    )
+    return list(rows)

@@ -2,7 +2,7 @@
 
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
@@ -169,7 +169,7 @@ def points_award(
         ).first()  # serialises one user's awards
         points = rule.points
         if rule.yearly_cap is not None:
-            start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+            start = clock.make_aware_date(date(clock.localdate(now).year, 1, 1))
             earned = (
                 PointsEntry.objects.filter(user=user, rule=rule.code, at__gte=start).aggregate(
                     s=Sum("points")

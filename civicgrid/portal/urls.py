@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/verifications/", views.verifications, name="verifications"),
     path("staff/verifications/<int:verification_id>/", views.verification_decide, name="verification_decide"),
     path("staff/redemptions/", views.redemptions, name="redemptions"),
+    path("staff/most-active/", views.most_active, name="most_active"),
     path("staff/redemptions/<int:redemption_id>/", views.hand_over, name="hand_over"),
     path("signup/", views.signup, name="signup"),
     path("suggestions/", views.suggestions, name="suggestions"),

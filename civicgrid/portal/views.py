@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.audit.services import client_ip
 from civicgrid.cases import services as case_services
+from civicgrid.core import clock
 from civicgrid.core.errors import DomainError
 from civicgrid.core.forms import add_service_errors
 from civicgrid.core.shortcuts import found_or_404
@@ -336,3 +337,11 @@ def hide(request, kind: str, item_id: int):
     else:
         messages.error(request, _("请说明隐藏原因。"))
     return redirect("portal:public" if model is Publication else "portal:news")
+
+
+@require_GET
+@require_action("portal.rewards")
+def most_active(request):
+    year = clock.today().year
+    rows = selectors.most_active(user=request.user, year=year)
+    return render(request, "portal/most_active.html", {"rows": rows, "year": year})

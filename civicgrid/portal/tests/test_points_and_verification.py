@@ -148,3 +148,48 @@ def test_redeem_hand_over_and_refusals(client, registry, rules, reward, personas
     assert client.post(f"/portal/staff/redemptions/{redemption.pk}/").status_code == 302
     redemption.refresh_from_db()
     assert redemption.status == "handed_over"
+
+
+def test_most_active_residents_of_the_year_for_the_community_head(client, rules, personas):
+    with time_machine.travel("2026-06-01 10:00 +0800", tick=False):
+        services.points_award(user=personas.resident, rule_code="activity")
+        services.points_award(user=personas.volunteer, rule_code="activity")
+        services.points_award(user=personas.volunteer, rule_code="activity", note="第二次活动")
+    with time_machine.travel("2025-06-01 10:00 +0800", tick=False):
+        services.points_award(user=personas.resident, rule_code="activity")  # last year: not counted
+    with time_machine.travel("2026-11-02 10:00 +0800", tick=False):
+        log_in(client, personas.community_head_a)
+        rows = client.get("/portal/staff/most-active/").context["rows"]
+        assert [(r["user_id"], r["earned"]) for r in rows] == [
+            (personas.volunteer.pk, 20),
+            (personas.resident.pk, 10),
+        ]
+        log_in(client, personas.community_head_b)
+        assert client.get("/portal/staff/most-active/").context["rows"] == []
+        log_in(client, personas.resident)
+        assert client.get("/portal/staff/most-active/").status_code == 403
+
+
+def test_a_valid_rewarded_report_earns_its_reporter_points_once(personas, django_capture_on_commit_callbacks):
+    from civicgrid.cases import services as case_services
+    from civicgrid.cases.models import Category, SlaPolicy
+
+    PointsRule.objects.create(code="valid_report", name="有效发现", points=10)
+    policy = SlaPolicy.objects.create(
+        code="r", name="黄金眼", claim_hours=4, verify_hours=24, resolve_hours=48
+    )
+    rewarded = Category.objects.create(code="sanitation", name="卫生死角", policy=policy, is_rewarded=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_services.case_report(
+            actor=personas.volunteer,
+            channel="rewarded_report",
+            category=rewarded,
+            description="垃圾堆积",
+            lat=30.05,
+            lng=120.02,
+        )
+        case = case_services.case_claim(case=case, actor=personas.community_head_a)
+        case = case_services.case_verify(case=case, actor=personas.community_head_a, note="属实")
+        case = case_services.case_resolve(case=case, actor=personas.community_head_a, note="已清理")
+        case_services.case_close(case=case, actor=personas.community_head_a, outcome="resolved", note="核查")
+    assert PointsEntry.objects.get(user=personas.volunteer, rule="valid_report").points == 10
