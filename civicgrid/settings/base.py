@@ -238,6 +238,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "huey": {"level": "INFO"},
+        # The default SMS backend writes messages (sign-up codes included) to the log.
+        "civicgrid.sms": {"level": "INFO"},
     },
 }
 
