@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from civicgrid.accounts import views as account_views
 from civicgrid.api import api
+from civicgrid.core import media
 
 admin.site.site_header = "智慧云服务管理平台 · 管理后台"
 admin.site.site_title = "CivicGrid"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", media.serve, name="media"),
 ]
 
 if settings.BENCH_ENDPOINTS:

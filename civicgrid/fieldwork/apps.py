@@ -10,6 +10,17 @@ class FieldworkConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from civicgrid.accounts.navigation import NavItem, register
+        from civicgrid.core import media
+
+        from .models import VisitPhoto
+        from .selectors import visits_for
+
+        media.register(
+            "visits",
+            lambda user, name: VisitPhoto.objects.filter(
+                image=name, visit__in=visits_for(user).values("pk")
+            ).exists(),
+        )
 
         register(
             NavItem(_("我的一天"), "fieldwork:my_day", "calendar-check", "fieldwork.visit", order=10),

@@ -10,8 +10,12 @@ class PortalConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from civicgrid.accounts.navigation import NavItem, register, register_home_panel
+        from civicgrid.core import media
 
         from . import receivers  # noqa: F401
+        from .models import News
+
+        media.register("news", lambda user, name: News.objects.filter(image=name, is_hidden=False).exists())
         from .panels import links_panel, portal_panel
 
         register(

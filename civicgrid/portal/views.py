@@ -129,7 +129,9 @@ def hand_over(request, redemption_id: int):
 def signup(request):
     """Two steps on one page: text me a code; then code, name, community and password."""
     communities = selectors.signup_communities()
-    phone_form = SignupPhoneForm(request.POST if request.POST.get("step") == "code" else None)
+    phone_form = SignupPhoneForm(
+        request.POST if request.POST.get("step") == "code" else None, auto_id="send_%s"
+    )
     form = SignupForm(request.POST if request.POST.get("step") == "create" else None, communities=communities)
     status = 200
     if phone_form.is_bound:

@@ -187,3 +187,31 @@ def test_a_shop_can_be_visited(client, registry, personas):
     )
     assert response.status_code == 302
     assert Visit.objects.get().organisation == registry.shop
+
+
+def test_visit_photos_are_served_only_to_those_who_see_the_visit(
+    client, registry, personas, settings, tmp_path
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(out, "JPEG")
+    photo = SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")
+    visit, _ = services.visit_record(
+        actor=personas.grid_worker_a, household=registry.household_a, notes="拍照", photos=[photo]
+    )
+    url = f"/media/{visit.photos.get().image.name}"
+    log_in(client, personas.grid_worker_a)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert "private" in response["Cache-Control"]
+    log_in(client, personas.grid_worker_b)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 404
+    assert client.get("/media/../settings.py").status_code == 404
+    assert client.get("/media/unknown/x.jpg").status_code == 404

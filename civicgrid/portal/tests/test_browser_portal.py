@@ -53,6 +53,8 @@ def photo(tmp_path):
     exif = Image.Exif()
     exif[0x010F] = CAMERA  # Make
     Image.new("RGB", (64, 48), "orange").save(path, "JPEG", exif=exif)
+    with Image.open(path) as image:
+        assert image.getexif()[0x010F] == CAMERA
     return path
 
 
@@ -100,7 +102,8 @@ def test_a_visitor_signs_up_reports_with_a_photo_and_reads_the_named_reply(
 
     # Step 2: code, name, community and password.
     form = page.get_by_test_id("signup-form")
-    expect(form.get_by_label("手机号")).to_have_value(MOBILE)
+    expect(form.locator("input[name=phone]")).to_have_value(MOBILE)
+    expect(form.get_by_label("手机号")).to_have_value(MOBILE)  # each input has its own label
     form.get_by_label("短信验证码").fill(code)
     form.get_by_label("姓名").fill(NAME)
     form.get_by_label("所在社区").select_option(str(tree.community_a.pk))
@@ -124,11 +127,14 @@ def test_a_visitor_signs_up_reports_with_a_photo_and_reads_the_named_reply(
     form.get_by_role("button", name="提交").click()
 
     expect(page).to_have_url(re.compile(rf"{re.escape(base)}/portal/suggestions/\d+/$"))
+    expect(page.get_by_role("alert")).to_contain_text("已收到，编号")
+    page.wait_for_load_state()  # the photo's request too is over before the database is read
     case = Case.objects.get()
     assert page.url == f"{base}/portal/suggestions/{case.pk}/"
     expect(page.get_by_role("alert")).to_have_text(f"已收到，编号 {case.number}，我们会尽快答复。")
+    expect(page).to_have_title(re.compile(rf"^{case.number} · "))
     expect(page.get_by_role("heading", level=1)).to_contain_text("意见建议")
-    expect(page.get_by_text(case.number, exact=False).last).to_be_visible()
+    expect(page.get_by_text(f"{case.number} · ")).to_be_visible()  # number and time under the heading
     expect(page.get_by_text(TEXT)).to_be_visible()
     expect(page.get_by_test_id("replies")).to_contain_text("工作人员还没有答复")
     expect(page.get_by_role("img", name="照片")).to_have_count(1)
@@ -144,7 +150,7 @@ def test_a_visitor_signs_up_reports_with_a_photo_and_reads_the_named_reply(
     assert stored.image.name.endswith(".jpg") and "manhole" not in stored.image.name
     with stored.image.open("rb") as file, Image.open(file) as image:
         assert image.format == "JPEG" and image.size == (64, 48)
-        assert CAMERA not in str(dict(image.getexif()))
+        assert not image.getexif()
 
     # The grid worker answers by name on the staff page, at a desk.
     desk_context = browser.new_context(**browser_context_args)
@@ -168,4 +174,7 @@ def test_a_visitor_signs_up_reports_with_a_photo_and_reads_the_named_reply(
     expect(replies).to_contain_text("甲网格员")
     expect(replies).not_to_contain_text("工作人员还没有答复")
     page.screenshot(path=SCREENSHOT.format(5), full_page=True)
+
+    shown = page.get_by_role("img", name="照片").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert shown, "the photo is not shown"
     assert console_errors == []
