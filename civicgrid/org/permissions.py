@@ -57,5 +57,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.GRID_WORKER, Role.COMMUNITY_HEAD, Role.DEPARTMENT_STAFF, Role.DISPATCHER, Role.STREET_LEADER}
     ),
     "portal.publish": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    "portal.organisations": frozenset({Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
     "fieldwork.programmes_manage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
 }

@@ -16,13 +16,17 @@ class PortalConfig(AppConfig):
         from .models import News
 
         media.register("news", lambda user, name: News.objects.filter(image=name, is_hidden=False).exists())
-        from .panels import links_panel, portal_panel
+        from .panels import links_panel, organisation_panel, portal_panel
 
         register(
             NavItem(_("实名认证审核"), "portal:verifications", "person-check", "portal.verify", order=60),
             NavItem(_("积分兑换"), "portal:redemptions", "gift", "portal.rewards", order=61),
             NavItem(_("居民意见"), "portal:staff_suggestions", "chat-dots", "portal.reply", order=62),
             NavItem(_("发布新闻"), "portal:news_new", "newspaper", "portal.publish", order=63),
+            NavItem(
+                _("单位账号审核"), "portal:organisations", "building-check", "portal.organisations", order=64
+            ),
         )
         register_home_panel(portal_panel, portal=True)
         register_home_panel(links_panel, portal=True)
+        register_home_panel(organisation_panel, portal=True)

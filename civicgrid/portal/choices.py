@@ -11,3 +11,9 @@ class VerificationStatus(models.TextChoices):
 class RedemptionStatus(models.TextChoices):
     REQUESTED = "requested", _("待领取")
     HANDED_OVER = "handed_over", _("已领取")
+
+
+class OrganisationKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("企业")
+    SOCIAL = "social", _("社会组织")
+    MERCHANT = "merchant", _("商户")

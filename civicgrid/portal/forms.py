@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.forms import PhotosField
 
+from .choices import OrganisationKind
+
 
 class VerificationForm(forms.Form):
     full_name = forms.CharField(
@@ -39,6 +41,12 @@ class SignupForm(forms.Form):
         label=_("姓名"), max_length=50, error_messages={"required": _("请填写姓名。")}
     )
     community = forms.TypedChoiceField(label=_("所在社区"), coerce=int)
+    organisation_kind = forms.ChoiceField(
+        label=_("注册为"), required=False, choices=[("", _("居民")), *OrganisationKind.choices]
+    )
+    organisation_name = forms.CharField(
+        label=_("单位名称（企业、社会组织、商户填写）"), max_length=100, required=False
+    )
     password = forms.CharField(
         label=_("设置密码"), widget=forms.PasswordInput, error_messages={"required": _("请设置密码。")}
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.org.models import OrgUnit
 from civicgrid.registry.models import Person
 
-from .choices import RedemptionStatus, VerificationStatus
+from .choices import OrganisationKind, RedemptionStatus, VerificationStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -257,3 +257,29 @@ class SignupCode(models.Model):
 
     def __str__(self) -> str:
         return self.phone_index[:8]
+
+
+class OrganisationApplication(models.Model):
+    """An enterprise, social organisation or merchant account waiting for its community to confirm it."""
+
+    user = models.ForeignKey(USER, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("单位名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=12, choices=OrganisationKind.choices)
+    community = models.ForeignKey(
+        OrgUnit, verbose_name=_("所在社区"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("申请时间"))
+
+    class Meta:
+        verbose_name = _("单位账号申请")
+        verbose_name_plural = _("单位账号申请")
+        indexes = [models.Index(fields=["community", "status"], name="org_application_community")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,3 +17,13 @@ def links_panel(request):
     if not user_can(request.user, "portal.suggest"):
         return None
     return {"template": "portal/partials/links_panel.html", "news": selectors.news_for(request.user, limit=1)}
+
+
+def organisation_panel(request):
+    """An organisation account sees where its application stands."""
+    if request.user.kind != "organisation":
+        return None
+    application = selectors.my_organisation_application(request.user)
+    if application is None or application.status == "confirmed":
+        return None
+    return {"template": "portal/partials/organisation_panel.html", "application": application}

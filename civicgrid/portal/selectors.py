@@ -15,7 +15,17 @@ from civicgrid.org.permissions import PERMISSIONS
 from civicgrid.org.selectors import ancestor_of_kind, memberships_of, path_q, scope_paths, user_can
 
 from .choices import RedemptionStatus, VerificationStatus
-from .models import News, PointsAccount, PointsEntry, Publication, Redemption, Reply, Reward, Verification
+from .models import (
+    News,
+    OrganisationApplication,
+    PointsAccount,
+    PointsEntry,
+    Publication,
+    Redemption,
+    Reply,
+    Reward,
+    Verification,
+)
 
 
 def _paths(user, action: str) -> list[str]:
@@ -205,3 +215,25 @@ def most_active(*, user, year: int, limit: int = 20) -> list[dict]:
         .order_by("-earned", "user_id")[:limit]
     )
     return list(rows)
+
+
+def organisation_queue(user) -> QuerySet[OrganisationApplication]:
+    paths = _paths(user, "portal.organisations")
+    return (
+        OrganisationApplication.objects.filter(
+            path_q(paths, "community__path"), status=VerificationStatus.PENDING
+        )
+        .select_related("user", "community")
+        .order_by("created_at")
+    )
+
+
+def access_organisation_application(*, user, application_id) -> OrganisationApplication:
+    try:
+        return organisation_queue(user).get(pk=application_id)
+    except (OrganisationApplication.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def my_organisation_application(user) -> OrganisationApplication | None:
+    return OrganisationApplication.objects.filter(user=user).order_by("-created_at").first()

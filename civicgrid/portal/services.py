@@ -32,9 +32,10 @@ from civicgrid.registry.choices import PersonStatus
 from civicgrid.registry.models import Person
 from civicgrid.registry.validators import validate_id_number
 
-from .choices import RedemptionStatus, VerificationStatus
+from .choices import OrganisationKind, RedemptionStatus, VerificationStatus
 from .models import (
     News,
+    OrganisationApplication,
     PointsAccount,
     PointsEntry,
     PointsRule,
@@ -287,7 +288,15 @@ def signup_complete(**kwargs):
 
 @transaction.atomic
 def _signup(
-    *, phone: str, code: str, full_name: str, password: str, community: OrgUnit, now: datetime | None = None
+    *,
+    phone: str,
+    code: str,
+    full_name: str,
+    password: str,
+    community: OrgUnit,
+    organisation_kind: str = "",
+    organisation_name: str = "",
+    now: datetime | None = None,
 ):
     now = now or clock.now()
     phone = validate_mobile(phone)
@@ -308,15 +317,26 @@ def _signup(
         raise ValidationError({"community": [_("请选择所在社区。")]})
     if not (full_name or "").strip():
         raise ValidationError({"full_name": [_("请填写姓名。")]})
+    if organisation_kind and organisation_kind not in OrganisationKind.values:
+        raise ValidationError({"organisation_kind": [_("请选择单位类型。")]})
+    if organisation_kind and not (organisation_name or "").strip():
+        raise ValidationError({"organisation_name": [_("请填写单位名称。")]})
+    kind = AccountKind.ORGANISATION if organisation_kind else AccountKind.RESIDENT
     user = user_create(
-        username=phone,
-        full_name=full_name.strip()[:50],
-        kind=AccountKind.RESIDENT,
-        phone=phone,
-        password=password,
+        username=phone, full_name=full_name.strip()[:50], kind=kind, phone=phone, password=password
     )
     SignupCode.objects.filter(pk=sent.pk).update(used_at=now)
-    membership_grant(user=user, unit=community, role=Role.RESIDENT)
+    if organisation_kind:
+        # A business or organisation acts only once its community has confirmed it.
+        OrganisationApplication.objects.create(
+            user=user,
+            name=organisation_name.strip()[:100],
+            kind=organisation_kind,
+            community=community,
+            created_at=now,
+        )
+    else:
+        membership_grant(user=user, unit=community, role=Role.RESIDENT)
     audit_record(action=AuditAction.CREATE, actor=user, obj=user, details={"signup": "sms"})
     return user
 
@@ -477,3 +497,46 @@ def news_publish(
     news.save()
     audit_record(action=AuditAction.CREATE, actor=actor, obj=news)
     return news
+
+
+@transaction.atomic
+def organisation_decide(
+    *,
+    actor,
+    application: OrganisationApplication,
+    confirm: bool,
+    reason: str = "",
+    now: datetime | None = None,
+) -> OrganisationApplication:
+    """The community confirms (the account becomes the organisation's admin there) or refuses."""
+    if (
+        not roles_at(actor, application.community) & PERMISSIONS["portal.organisations"]
+        and not actor.is_superuser
+    ):
+        raise Forbidden()
+    reason = (reason or "").strip()
+    if not confirm and not reason:
+        raise ValidationError({"reason": [_("请说明不予通过的原因。")]})
+    status = VerificationStatus.CONFIRMED if confirm else VerificationStatus.REFUSED
+    changed = OrganisationApplication.objects.filter(
+        pk=application.pk, status=VerificationStatus.PENDING
+    ).update(status=status, reason=reason[:200], decided_by=actor, decided_at=now or clock.now())
+    if not changed:
+        raise Conflict(_("该申请已处理。"), code="already_decided")
+    application.refresh_from_db()
+    if confirm:
+        membership_grant(
+            user=application.user, unit=application.community, role=Role.ORG_ADMIN, title=application.name
+        )
+    audit_record(action=AuditAction.STATE_CHANGE, actor=actor, obj=application, details={"status": status})
+    from civicgrid.notifications.services import notify
+
+    notify(
+        user=application.user,
+        kind=f"portal.organisation.{status}",
+        key=f"organisation:{application.pk}:{status}",
+        title=_("单位账号已确认") if confirm else _("单位账号未通过"),
+        body=reason,
+        url="/portal/",
+    )
+    return application

@@ -161,6 +161,8 @@ def signup(request):
                     full_name=data["full_name"],
                     password=data["password"],
                     community=next(c for c in communities if c.pk == data["community"]),
+                    organisation_kind=data["organisation_kind"],
+                    organisation_name=data["organisation_name"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -347,3 +349,30 @@ def most_active(request):
     year = clock.today().year
     rows = selectors.most_active(user=request.user, year=year)
     return render(request, "portal/most_active.html", {"rows": rows, "year": year})
+
+
+@require_GET
+@require_action("portal.organisations")
+def organisations(request):
+    page = Paginator(selectors.organisation_queue(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "portal/organisations.html", {"page": page})
+
+
+@require_POST
+@require_action("portal.organisations")
+def organisation_decide(request, application_id: int):
+    item = found_or_404(
+        selectors.access_organisation_application, user=request.user, application_id=application_id
+    )
+    confirm = request.POST.get("decision") == "confirm"
+    try:
+        services.organisation_decide(
+            actor=request.user, application=item, confirm=confirm, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("已确认。") if confirm else _("已退回。"))
+    return redirect("portal:organisations")

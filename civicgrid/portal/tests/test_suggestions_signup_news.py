@@ -228,3 +228,40 @@ def test_news_own_community_first_and_hiding(client, tree, personas):
     )
     assert created.status_code == 302
     assert News.objects.get(title="新通知").image.name.endswith(".jpg")
+
+
+def test_a_merchant_account_waits_for_its_community(client, tree, personas, sms):
+    client.post("/portal/signup/", {"step": "code", "phone": "13912340000"})
+    data = {
+        "step": "create",
+        "phone": "13912340000",
+        "code": code_for(sms),
+        "full_name": "周老板",
+        "community": tree.community_a.pk,
+        "organisation_kind": "merchant",
+        "organisation_name": "",
+        "password": "Kaixuan-Merchant-2026",
+    }
+    missing = client.post("/portal/signup/", data)
+    assert missing.status_code == 422 and "请填写单位名称" in missing.content.decode()
+    data["organisation_name"] = "凯旋便民超市"
+    assert client.post("/portal/signup/", data).status_code == 302
+    merchant = User.objects.get(full_name="周老板")
+    assert merchant.kind == "organisation" and not merchant.memberships.exists()
+    assert "等待社区确认" in client.get("/portal/").content.decode()
+    log_in(client, personas.community_head_b)
+    assert "凯旋便民超市" not in client.get("/portal/staff/organisations/").content.decode()
+    log_in(client, personas.community_head_a)
+    application = client.get("/portal/staff/organisations/").context["page"][0]
+    assert (
+        client.post(f"/portal/staff/organisations/{application.pk}/", {"decision": "refuse"}).status_code
+        == 302
+    )
+    assert not merchant.memberships.exists()  # a refusal needs a reason: nothing happened
+    assert (
+        client.post(f"/portal/staff/organisations/{application.pk}/", {"decision": "confirm"}).status_code
+        == 302
+    )
+    membership = merchant.memberships.get()
+    assert membership.role == "org_admin" and membership.unit == tree.community_a
+    assert Notification.objects.filter(user=merchant, kind="portal.organisation.confirmed").exists()
