@@ -13,7 +13,7 @@ from civicgrid.org.selectors import user_can
 
 from . import selectors, services, sla
 from .choices import CaseStatus
-from .models import Case, Category
+from .models import Case
 
 LIGHT_FIELDS = ("status", "stage_due_at", "stage_yellow_at", "red_at", "paused_at")
 
@@ -89,7 +89,7 @@ def _case(request, case_id: int):
 def report(request, payload: ReportIn):
     if not user_can(request.user, "cases.report"):
         raise Forbidden()
-    category = Category.objects.select_related("policy").filter(code=payload.category, is_active=True).first()
+    category = selectors.active_category(payload.category)
     if category is None:
         raise ValidationError({"category": ["类别不存在。"]})
     grid = OrgUnit.objects.filter(pk=payload.grid_id, kind="grid").first() if payload.grid_id else None

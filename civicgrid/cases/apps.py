@@ -10,9 +10,18 @@ class CasesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from civicgrid.accounts.navigation import NavItem, register, register_home_panel
+        from civicgrid.core import media
 
         from . import panels
+        from .models import CasePhoto
+        from .selectors import cases_for
 
+        media.register(
+            "cases",
+            lambda user, name: CasePhoto.objects.filter(
+                image=name, case__in=cases_for(user).values("pk")
+            ).exists(),
+        )
         register_home_panel(panels.staff_panel)
         register_home_panel(panels.portal_panel, portal=True)
 

@@ -1,8 +1,8 @@
 """问题流转中心: cases, their timeline, SLA policies, routing rules and the working-day calendar."""
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import NotSupportedError, models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.org.models import OrgUnit
@@ -112,15 +112,59 @@ class CalendarDay(models.Model):
         return f"{self.date} {'班' if self.is_workday else '休'}"
 
 
+class CaseNumber(models.Func):
+    """编号: the reporting date in Beijing time (UTC+8 all year, whatever TIME_ZONE says) followed by
+    the id, zero-padded to seven digits — e.g. 202611020000042. The database computes it while it
+    writes the row, so a report is a single INSERT and the number still follows the id."""
+
+    output_field = models.CharField(max_length=20)
+
+    def __init__(self):
+        super().__init__(F("reported_at"), F("id"))
+
+    def _parts(self, compiler, connection) -> tuple[str, str, list]:
+        (at, at_params), (pk, pk_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return at, pk, [*at_params, *pk_params]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        raise NotSupportedError(f"case numbers are not implemented for {connection.vendor}")
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        at, pk, params = self._parts(compiler, connection)
+        local = f"({at} AT TIME ZONE 'Asia/Shanghai')"
+        day = (
+            f"(EXTRACT(YEAR FROM {local}) * 10000 + EXTRACT(MONTH FROM {local}) * 100"
+            f" + EXTRACT(DAY FROM {local}))::integer::text"
+        )
+        digits = f"CASE WHEN {pk} < 10000000 THEN lpad({pk}::text, 7, '0') ELSE {pk}::text END"
+        return f"({day} || {digits})", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        at, pk, params = self._parts(compiler, connection)
+        day = f"replace(date({at}, '+8 hours'), '-', '')"
+        digits = f"CASE WHEN {pk} < 10000000 THEN substr('000000' || {pk}, -7) ELSE CAST({pk} AS TEXT) END"
+        return f"({day} || {digits})", params
+
+
 class Case(models.Model):
-    number = models.CharField(_("编号"), max_length=20, unique=True)
+    number = models.GeneratedField(
+        verbose_name=_("编号"),
+        expression=CaseNumber(),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+    )
     channel = models.CharField(_("来源"), max_length=20, choices=Channel.choices)
-    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="+")
+    # grid, category and holder are indexed first in the composite indexes below, not on their own.
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     description = models.TextField(_("问题描述"))
     address = models.CharField(_("地点"), max_length=200, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
     lng = models.FloatField(_("经度"), null=True, blank=True)
-    grid = models.ForeignKey(OrgUnit, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        OrgUnit, verbose_name=_("网格"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("报告人"),
@@ -134,7 +178,13 @@ class Case(models.Model):
     contact_consent = models.BooleanField(_("同意回访"), default=True)
     status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices)
     holder = models.ForeignKey(
-        OrgUnit, verbose_name=_("承办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        OrgUnit,
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     holder_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -213,6 +263,8 @@ class Case(models.Model):
             models.Index(fields=["holder", "status"], name="case_holder_status"),
             models.Index(fields=["category", "status", "lat", "lng"], name="case_category_place"),
         ]
+        # A constraint rather than unique=True: on PostgreSQL that would add a second index, for LIKE.
+        constraints = [models.UniqueConstraint(fields=["number"], name="case_number_unique")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.category}"
@@ -230,7 +282,8 @@ class Case(models.Model):
 class CaseEvent(models.Model):
     """One entry of the case timeline: who did what, when, with what note."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # Indexed first in caseevent_case_at, not on its own.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

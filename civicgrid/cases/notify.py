@@ -3,6 +3,7 @@
 a whole sweep batch) and writes them in one insert, looking each group of people up once."""
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from civicgrid.notifications.services import Message, bulk_notify
@@ -20,6 +21,7 @@ class Outbox:
         self.messages: list[Message] = []
         self._people: dict = {}
         self._streets: dict = {}
+        self._case_url = reverse("cases:detail", args=[0]).removesuffix("0/")
 
     def people(self, *, roles, **where) -> list:
         """Active users holding one of `roles` in units matching `where` (memoised for the batch)."""
@@ -39,6 +41,7 @@ class Outbox:
     def add(
         self, users, case, kind: str, title: str, body: str = "", *, sms: bool = False, tag: str = ""
     ) -> None:
+        url = f"{self._case_url}{case.pk}/"  # case.get_absolute_url(), without a reverse() per message
         for user in users:
             self.messages.append(
                 Message(
@@ -46,7 +49,7 @@ class Outbox:
                     kind=f"case.{kind}",
                     title=title,
                     body=body,
-                    url=case.get_absolute_url(),
+                    url=url,
                     key=f"case:{case.pk}:{kind}{tag}:{user.pk}",
                     sms=sms,
                 )

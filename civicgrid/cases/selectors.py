@@ -1,9 +1,12 @@
 """Reads of cases, scoped to the user through the org tree (org.selectors)."""
 
+import copy
 import math
+import time
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from civicgrid.core.errors import NotFound
 from civicgrid.org.choices import Role
@@ -11,7 +14,7 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import memberships_of, path_q, scope_paths
 
 from .choices import OPEN_STATUSES, CaseStatus, Light
-from .models import Case, CaseEvent, Category
+from .models import Case, CaseEvent, Category, SlaPolicy
 
 LIST_FIELDS = (
     "id",
@@ -34,6 +37,30 @@ LIST_FIELDS = (
     "outcome",
 )
 EARTH_RADIUS_M = 6_371_000
+# Categories and their policies are settings that rarely change: each process keeps them this long,
+# and forgets them at once when it saves or deletes one itself.
+CATEGORY_CACHE_SECONDS = 30.0
+_categories: tuple[float, dict[str, Category]] | None = None
+
+
+def active_category(code: str) -> Category | None:
+    """The active category with this code, its policy loaded (the report API's look-up, no query)."""
+    global _categories
+    if _categories is None or time.monotonic() - _categories[0] > CATEGORY_CACHE_SECONDS:
+        loaded = Category.objects.select_related("policy").filter(is_active=True)
+        _categories = (time.monotonic(), {c.code: c for c in loaded})
+    category = _categories[1].get(code)
+    return copy.copy(category) if category is not None else None
+
+
+def forget_categories(**_kwargs) -> None:
+    global _categories
+    _categories = None
+
+
+for _model in (Category, SlaPolicy):  # a cache, not a domain rule
+    post_save.connect(forget_categories, sender=_model, dispatch_uid=f"forget_categories_{_model.__name__}")
+    post_delete.connect(forget_categories, sender=_model, dispatch_uid=f"forget_categories_{_model.__name__}")
 
 
 def cases_for(user) -> QuerySet[Case]:

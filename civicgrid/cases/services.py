@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connections, transaction
+from django.db.models import F, QuerySet
+from django.db.models.sql import UpdateQuery
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.audit.choices import AuditAction
@@ -110,9 +111,56 @@ def _move(case: Case, *, to: str, **fields) -> Case:
     return case
 
 
+def update_returning_ids(cases: QuerySet, **fields) -> list[int]:
+    """`cases.update(**fields)` that returns the ids of the rows it changed (UPDATE … RETURNING;
+    PostgreSQL, and SQLite since 3.35)."""
+    query = cases.query.chain(UpdateQuery)
+    query.add_update_values(fields)
+    statement, params = query.get_compiler(cases.db).as_sql()
+    pk = connections[cases.db].ops.quote_name(Case._meta.pk.column)
+    with transaction.mark_for_rollback_on_error(using=cases.db), connections[cases.db].cursor() as cursor:
+        cursor.execute(f"{statement} RETURNING {pk}", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def cases_move(cases: list[Case], *, action: str, to: str, **fields) -> set[int]:
+    """Compare-and-set for many cases in one UPDATE: move the cases (all read in one status) through
+    `action` of the state machine, those still in that status only; return the ids won — the others
+    were changed by someone else meanwhile."""
+    if not cases:
+        return set()
+    status = cases[0].status
+    if to not in check(cases[0], action).targets or any(c.status != status for c in cases):
+        raise ValueError(f"{action}: cannot move {status} cases to {to}")
+    ids = [c.pk for c in cases]
+    return set(update_returning_ids(Case.objects.filter(pk__in=ids, status=status), status=to, **fields))
+
+
 def _claim_stage(case: Case, start: datetime) -> dict:
     due = sla.add_hours(start, case.policy.claim_hours, working_days=False)
     return {"claim_due_at": due, **sla.stage(start, due, case.policy)}
+
+
+def first_assignment_fields(policy: SlaPolicy, *, rewarded: bool, now: datetime) -> dict:
+    """Deadlines of a case assigned for the first time at `now`: the same for every case of the
+    policy (and of a rewarded category or not), so a batch works them out once."""
+    verify_due = sla.add_hours(now, policy.verify_hours, working_days=False) if policy.verify_hours else None
+    resolve_due = sla.add_hours(now, policy.resolve_hours, working_days=policy.working_days)
+    dispute_due = (
+        sla.add_hours(now, policy.dispute_hours, working_days=False)
+        if policy.dispute_hours and rewarded
+        else None
+    )
+    due = verify_due or resolve_due
+    working = due == resolve_due and policy.working_days
+    return {
+        "assigned_at": now,
+        "verify_due_at": verify_due,
+        "resolve_due_at": resolve_due,
+        "dispute_due_at": dispute_due,
+        **sla.stage(now, due, policy, working=working),
+        "claim_due_at": None,
+    }
 
 
 def assignment_fields(case: Case, now: datetime) -> dict:
@@ -120,28 +168,10 @@ def assignment_fields(case: Case, now: datetime) -> dict:
     was returned and handed on keeps the deadlines it had."""
     policy = case.policy
     if case.assigned_at is None:
-        verify_due = (
-            sla.add_hours(now, policy.verify_hours, working_days=False) if policy.verify_hours else None
-        )
-        resolve_due = sla.add_hours(now, policy.resolve_hours, working_days=policy.working_days)
-        dispute_due = (
-            sla.add_hours(now, policy.dispute_hours, working_days=False)
-            if policy.dispute_hours and case.category.is_rewarded
-            else None
-        )
-        fields = {
-            "assigned_at": now,
-            "verify_due_at": verify_due,
-            "resolve_due_at": resolve_due,
-            "dispute_due_at": dispute_due,
-        }
-        start = now
-    else:
-        fields = {}
-        verify_due, resolve_due, start = case.verify_due_at, case.resolve_due_at, case.assigned_at
-    due = verify_due or resolve_due
-    working = due == resolve_due and policy.working_days
-    return fields | sla.stage(start, due, policy, working=working) | {"claim_due_at": None}
+        return first_assignment_fields(policy, rewarded=case.category.is_rewarded, now=now)
+    due = case.verify_due_at or case.resolve_due_at
+    working = due == case.resolve_due_at and policy.working_days
+    return sla.stage(case.assigned_at, due, policy, working=working) | {"claim_due_at": None}
 
 
 def _resolve_stage(case: Case) -> dict:
@@ -179,7 +209,6 @@ def channel_for(*, user, category: Category) -> str:
     return Channel.REWARDED_REPORT if "volunteer" in roles else Channel.AGENCY
 
 
-@transaction.atomic
 def case_report(
     *,
     actor,
@@ -195,7 +224,9 @@ def case_report(
     photos=(),
     now: datetime | None = None,
 ) -> Case:
-    """Report a problem; the grid comes from the map point, else from the grid given."""
+    """Report a problem; the grid comes from the map point, else from the grid given. Everything is
+    checked and worked out first; the transaction holds only the writes: the case (the database
+    numbers it as it writes the row), its timeline entry and audit row, and the messages."""
     now = _now(now)
     errors = {}
     description = (description or "").strip()
@@ -223,7 +254,6 @@ def case_report(
         channel == Channel.PATROL and "grid_assistant" in roles and "grid_worker" not in roles
     )
     case = Case(
-        number="",
         channel=channel,
         category=category,
         policy=category.policy,
@@ -242,20 +272,19 @@ def case_report(
         case.entered_centre_at = now
         for name, value in _claim_stage(case, now).items():
             setattr(case, name, value)
-    case.save()
-    Case.objects.filter(pk=case.pk).update(number=f"{now:%Y%m%d}{case.pk:07d}")
-    case.number = f"{now:%Y%m%d}{case.pk:07d}"
-    _record(
-        case,
-        EventKind.REPORTED,
-        actor=actor,
-        at=now,
-        note=description[:200],
-        photos=clean,
-        data={"channel": channel},
-    )
-    if needs_confirmation:
-        notify.grid_workers_to_confirm(case)
+    with transaction.atomic():
+        case.save()
+        _record(
+            case,
+            EventKind.REPORTED,
+            actor=actor,
+            at=now,
+            note=description[:200],
+            photos=clean,
+            data={"channel": channel},
+        )
+        if needs_confirmation:
+            notify.grid_workers_to_confirm(case)
     return case
 
 
