@@ -309,9 +309,6 @@ class WorkClock:
         ws = self.w(start)
         return self.t(ws + (self.w(due) - ws) * ratio)
 
-    def local_day(self, t: float) -> int:
-        return int((t + self.offset) // DAY)
-
 
 class Street:
     """What the loader needs from the demo street, read once."""
@@ -377,7 +374,6 @@ def case_rows(n: int, now_ts: float, street: Street, clock: WorkClock, seed: int
         bounds.append((acc, status))
     grids = [g.pk for g in street.grids]
     base = dict.fromkeys(columns) | DEFAULTS
-    day_text: dict[int, str] = {}
     three_years = 3 * 365 * DAY
 
     def marks(r: dict, start: float, due: float, yellow: float) -> None:
@@ -530,12 +526,7 @@ def case_rows(n: int, now_ts: float, street: Street, clock: WorkClock, seed: int
                     r["is_valid_report"] = outcome == "resolved"
                 if rand() < 0.3:
                     r["rating"] = rng.randint(3, 5)
-        r["reported_at"] = reported
-        day = clock.local_day(reported)
-        text = day_text.get(day)
-        if text is None:
-            text = day_text[day] = (date(1970, 1, 1) + timedelta(days=day)).strftime("%Y%m%d")
-        r["number"] = f"{text}{pk:07d}"  # as case_report numbers them: local date + id
+        r["reported_at"] = reported  # the database derives the number from it and the id
         for name in times:
             if r[name] is not None:
                 r[name] = EPOCH + timedelta(seconds=r[name])
@@ -569,7 +560,7 @@ def load(n: int, now: datetime, seed: int, events: bool, keep_indexes: bool) -> 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT column_name, udt_name FROM information_schema.columns "
-            "WHERE table_name = 'cases_case' ORDER BY ordinal_position"
+            "WHERE table_name = 'cases_case' AND is_generated = 'NEVER' ORDER BY ordinal_position"
         )
         columns, types = zip(*cursor.fetchall(), strict=True)
         # Plain indexes are built after the COPY; the primary key and the unique number stay.
