@@ -31,18 +31,9 @@ from .routing import load_rules, route
 from .services import assignment_fields, cases_move, first_assignment_fields, update_returning_ids
 
 logger = logging.getLogger(__name__)
-BATCH = 500
-# What the timeline, the audit trail and the yellow and red messages read of a marked case.
-MARKED_FIELDS = (
-    "number",
-    "description",
-    "stage_due_at",
-    "holder_id",
-    "holder_user",
-    "grid__path",
-    "grid__name",
-    "grid__kind",
-)
+BATCH = 1000
+# What the timeline, the audit trail and the messages read of a marked case.
+MARKED = ("number", "description", "stage_due_at", "grid__path")
 
 
 class _Communities:
@@ -166,7 +157,7 @@ def _dispatch_due(now: datetime, outbox: notify.Outbox) -> int:
     return done
 
 
-def _mark_due(due, *, mark: str, now: datetime, kind: str, send, outbox: notify.Outbox) -> int:
+def _mark_due(due, *, mark: str, now: datetime, kind: str, read, send, outbox: notify.Outbox) -> int:
     """Set `mark` = now on due rows by compare-and-set: the UPDATE repeats the whole question (still
     due, still unmarked) for each row it reaches and returns the rows it marked, which are ours."""
     done = 0
@@ -176,9 +167,7 @@ def _mark_due(due, *, mark: str, now: datetime, kind: str, send, outbox: notify.
             return done
         with transaction.atomic():
             marked = update_returning_ids(due.order_by().filter(pk__in=ids), **{mark: now})
-            won = list(
-                Case.objects.filter(pk__in=marked).select_related("grid", "holder_user").only(*MARKED_FIELDS)
-            )
+            won = list(read.filter(pk__in=marked))
             # Yellow is a reminder, not a change of state: it goes on the timeline, not in the audit trail.
             _write([CaseEvent(case=c, kind=kind, at=now) for c in won], now, audit=kind != EventKind.YELLOW)
             for case in won:
@@ -201,6 +190,8 @@ def sweep(*, now: datetime) -> dict[str, int]:
         mark="yellow_notified_at",
         now=now,
         kind=EventKind.YELLOW,
+        # Yellow goes to the holder: the person who claimed it, or the people of the unit.
+        read=Case.objects.select_related("grid", "holder_user").only(*MARKED, "holder_id", "holder_user"),
         send=notify.yellow,
         outbox=outbox,
     )
@@ -211,6 +202,7 @@ def sweep(*, now: datetime) -> dict[str, int]:
         mark="red_at",
         now=now,
         kind=EventKind.RED,
+        read=Case.objects.select_related("grid").only(*MARKED),  # red goes to the head and the leaders
         send=notify.red,
         outbox=outbox,
     )
