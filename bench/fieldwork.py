@@ -5,7 +5,7 @@
                                         [--items 10000] [--queries 300]
                                         [--households 600] [--cases 50] [--requests 300] [--warmup 30]
                                         [--other-grids 168] [--background-cases 20000]
-                                        [--retries 3] [--wait-quiet 120] [--profile] [--no-candidate]
+                                        [--retries 3] [--wait-quiet 120] [--profile]
                                         [--rev HEAD]
                                         [--json bench/results/fieldwork-<timestamp>.json]
 
@@ -22,16 +22,12 @@ one child process (settings `civicgrid.settings.bench`: DEBUG off) seeds and mea
    with recombined eligibility sentences, materials, steps, offices and a local policy document,
    about 8 % of them superseded (inactive). Their search words come from
    `search.index_text` exactly as `services.item_reindex` makes them, but the rows go in with
-   `bulk_create` (SQLite fills the FTS5 table by its triggers; PostgreSQL updates its expression GIN
-   index). Then `selectors.items_search(user=grid001, query=q)` for the questions of
+   `bulk_create` (SQLite fills the FTS5 table by its triggers; PostgreSQL fills the stored vector column
+   and its GIN index). Then `selectors.items_search(user=grid001, query=q)` for the questions of
    data/search_questions.json: one warm-up round of all questions, then --queries timed searches
    cycling the list, the user's memberships read afresh each time as in a request.
    Goal: p95 ≤ 30 ms. Also reported: SQL per search, and how often the expected item (or one of
-   its local versions) comes first / within the 20 results. Then (unless --no-candidate) the same
-   searches once more with a candidate index built in the bench database only and undone after —
-   PostgreSQL: a stored, generated tsvector column with a GIN index, read instead of the
-   expression (search.PG_VECTOR pointed at it); SQLite: the FTS5 table rebuilt with prefix
-   indexes (prefix='1 2') — an info row showing what that change would buy.
+   its local versions) comes first / within the 20 results.
 2. My day. In the grid of `grid001` (凯旋社区第01网格): --households households in buildings,
    entrances and rooms; 1–5 people each, 1–2 (sometimes 3) of them graded members of service
    groups (GroupMembership with a grade, so a visit interval of 7–180 days; a few no longer
@@ -682,7 +678,7 @@ def seed_items(total: int, seed: int) -> dict:
             cursor.execute("VACUUM (ANALYZE) fieldwork_policydocument")
             cursor.execute("SELECT pg_total_relation_size('fieldwork_serviceitem')")
             size = cursor.fetchone()[0]
-            cursor.execute("SELECT pg_relation_size('fieldwork_item_search')")
+            cursor.execute("SELECT pg_relation_size('fieldwork_item_search_vector')")
             index_size = cursor.fetchone()[0]
         else:
             cursor.execute("SELECT count(*) FROM fieldwork_item_fts")
@@ -769,7 +765,7 @@ def measure_search(args) -> dict:
             {
                 "q": entry["q"],
                 "expect": entry["expect"],
-                "terms": [list(t) for t in search.query_terms(entry["q"])],
+                "terms": search.query_terms(entry["q"]),
                 "results": len(codes),
                 "first": codes[0] if codes else None,
                 "top1": bool(family and family[0]),
@@ -793,8 +789,6 @@ def measure_search(args) -> dict:
     }
     if args.profile:
         result["profile"] = profile("items_search (whole question list)", lambda: [ask(q) for q in cycle], 1)
-    if not args.no_candidate:
-        result["candidate"] = measure_search_candidate(ask, cycle, args)
     return result
 
 
@@ -816,68 +810,6 @@ def time_searches(label: str, ask, cycle: list[str], args) -> dict:
 
 
 # Not in the app: built in the bench database only, to see what a change of the index would buy.
-SEARCH_CANDIDATE = {
-    "postgresql": "a stored tsvector column (GENERATED ALWAYS AS <search.PG_VECTOR> STORED) with a GIN "
-    "index, the search reading it instead of recomputing the expression (search.PG_VECTOR pointed at it)",
-    "sqlite": "the FTS5 table rebuilt with prefix='1 2' (prefix indexes for 1- and 2-character prefixes)",
-}
-
-
-def measure_search_candidate(ask, cycle: list[str], args) -> dict:
-    """The search again with SEARCH_CANDIDATE built in the bench database (undone afterwards)."""
-    from django.db import connection
-
-    from civicgrid.fieldwork import search
-
-    vendor = connection.vendor
-    expression = getattr(search, "PG_VECTOR", None)
-    if vendor == "postgresql" and not expression:
-        return {"skipped": "search.PG_VECTOR no longer exists"}
-    if vendor == "sqlite" and not all(
-        hasattr(search, n) for n in ("SQLITE_INDEX", "SQLITE_DROP", "FTS_TABLE")
-    ):
-        return {"skipped": "search.SQLITE_INDEX / SQLITE_DROP / FTS_TABLE no longer exist"}
-    if vendor == "sqlite" and "tokenize='unicode61')" not in search.SQLITE_INDEX[0]:
-        return {"skipped": "the FTS5 table is no longer made as this candidate expects"}
-    log(f"  policy search with a candidate index (bench database only): {SEARCH_CANDIDATE[vendor]}")
-    t = time.perf_counter()
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE fieldwork_serviceitem ADD COLUMN bench_search_vector tsvector "
-                f"GENERATED ALWAYS AS {expression} STORED"
-            )
-            cursor.execute(
-                "CREATE INDEX bench_item_vector ON fieldwork_serviceitem USING gin (bench_search_vector)"
-            )
-            cursor.execute("VACUUM (ANALYZE) fieldwork_serviceitem")
-        else:
-            for statement in search.SQLITE_DROP:
-                cursor.execute(statement)
-            for statement in search.SQLITE_INDEX:
-                cursor.execute(
-                    statement.replace("tokenize='unicode61')", "tokenize='unicode61', prefix='1 2')")
-                )
-            cursor.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('rebuild')")
-    built = time.perf_counter() - t
-    try:
-        if vendor == "postgresql":
-            search.PG_VECTOR = "bench_search_vector"
-        stats = time_searches("items_search, candidate index", ask, cycle, args)
-    finally:
-        with connection.cursor() as cursor:
-            if vendor == "postgresql":
-                search.PG_VECTOR = expression
-                cursor.execute("ALTER TABLE fieldwork_serviceitem DROP COLUMN bench_search_vector")
-            else:
-                for statement in search.SQLITE_DROP:
-                    cursor.execute(statement)
-                for statement in search.SQLITE_INDEX:
-                    cursor.execute(statement)
-                cursor.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('rebuild')")
-    return {"candidate": SEARCH_CANDIDATE[vendor], "build_s": built, **stats}
-
-
 # ---------------------------------------------------------------- inside the child: my day
 
 
@@ -1352,16 +1284,6 @@ def table_rows(kind: str, result: dict) -> list[tuple]:
             f"{search['queries_per_search']:.1f}",
             f"expected item first {search['top1']}/{search['questions']}, in top 20 {search['top20']}/{search['questions']}",
         )
-        candidate = search.get("candidate")
-        if candidate and "p95_ms" in candidate:
-            short = "stored tsvector column + GIN" if kind == "postgres" else "FTS5 prefix='1 2'"
-            add(
-                f"  same, candidate index: {short}",
-                candidate,
-                None,
-                "",
-                "not in the app; bench database only",
-            )
     day = result.get("my_day")
     if day and not day.get("problems"):
         figures = day["seed"]["page_figures"]
@@ -1421,11 +1343,6 @@ def main() -> int:
     parser.add_argument("--retries", type=int, default=3, help="re-measure when other work took > 10 %% CPU")
     parser.add_argument("--wait-quiet", type=float, default=120, help="seconds to wait for a quiet machine")
     parser.add_argument("--profile", action="store_true", help="cProfile the rows (to stderr and the JSON)")
-    parser.add_argument(
-        "--no-candidate",
-        action="store_true",
-        help="skip re-measuring the search with a candidate index (bench database only)",
-    )
     parser.add_argument("--rev", default=None, help="measure a clean git archive of this commit")
     parser.add_argument("--seed", type=int, default=663)
     parser.add_argument("--json", default=None)

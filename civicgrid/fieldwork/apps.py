@@ -7,12 +7,14 @@ class FieldworkConfig(AppConfig):
     verbose_name = "网格微管站"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
         from django.utils.translation import gettext_lazy as _
 
         from civicgrid.accounts.navigation import NavItem, register
         from civicgrid.core import media
 
-        from .models import VisitPhoto
+        from . import search
+        from .models import ServiceItem, VisitPhoto
         from .selectors import visits_for
 
         media.register(
@@ -21,6 +23,10 @@ class FieldworkConfig(AppConfig):
                 image=name, visit__in=visits_for(user).values("pk")
             ).exists(),
         )
+
+        # The search weighs terms by how many items hold them; a changed library counts again.
+        post_save.connect(search.forget, sender=ServiceItem, dispatch_uid="fieldwork-search-forget")
+        post_delete.connect(search.forget, sender=ServiceItem, dispatch_uid="fieldwork-search-forget-delete")
 
         register(
             NavItem(_("我的一天"), "fieldwork:my_day", "calendar-check", "fieldwork.visit", order=10),

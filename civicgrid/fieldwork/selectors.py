@@ -295,7 +295,10 @@ def items_search(*, user, query: str = "", line: str = "", limit: int = 20) -> l
     query = (query or "").strip()[:100]
     if not query:
         return list(items.order_by("line__sort", "code")[:200])
-    ids = search.search_ids(query, limit=limit if not line else 200)
+    line_id = ServiceLine.objects.filter(code=line).values_list("id", flat=True).first() if line else None
+    if line and line_id is None:
+        return []
+    ids = search.search_ids(query, limit=limit, line_id=line_id)
     found = items.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found][:limit]
 

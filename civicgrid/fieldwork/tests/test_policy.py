@@ -37,6 +37,20 @@ def test_question_words_alone_find_nothing_and_unknown_words_find_nothing(policy
     assert top3(personas.grid_worker_a, "量子计算机") == []
 
 
+def test_synonyms_find_each_other_but_the_words_asked_come_first(policy_library, personas):
+    # 适老化改造 and 无障碍改造 are one group (home modification): each finds both, its own first.
+    assert top3(personas.grid_worker_a, "适老化改造")[:2] == ["ELD-007", "DIS-007"]
+    assert top3(personas.grid_worker_a, "无障碍改造")[:2] == ["DIS-007", "ELD-007"]
+    # A word no item holds ("能装") does not hide the items holding the others.
+    assert top3(personas.grid_worker_a, "残疾人家里能装扶手吗")[0] == "DIS-007"
+
+
+def test_a_service_line_narrows_the_search(policy_library, personas):
+    found = selectors.items_search(user=personas.grid_worker_a, query="补贴", line="employment")
+    assert found and {item.line.code for item in found} == {"employment"}
+    assert selectors.items_search(user=personas.grid_worker_a, query="补贴", line="NOPE") == []
+
+
 def test_search_input_cannot_break_the_query(policy_library, personas):
     for hostile in ['"失业金" OR *', "失业金' & !", "NEAR(a b)", "a:* | b", ")))", "\x00"]:
         selectors.items_search(user=personas.grid_worker_a, query=hostile)
