@@ -13,7 +13,7 @@ from civicgrid.org.selectors import user_can
 
 from . import selectors, services, sla
 from .choices import CaseStatus
-from .models import Case
+from .models import Case, Category
 
 LIGHT_FIELDS = ("status", "stage_due_at", "stage_yellow_at", "red_at", "paused_at")
 
@@ -74,6 +74,7 @@ class ActionIn(Schema):
     target_id: int | None = None
     level: str = ""
     upheld: bool = False
+    category_id: int | None = None
 
 
 def _out(case):
@@ -155,6 +156,9 @@ ACTIONS = {
         case=case, actor=user, upheld=p.upheld, note=p.note
     ),
     "set_warning": lambda case, user, p: services.case_set_warning(case=case, actor=user, level=p.level),
+    "recategorise": lambda case, user, p: services.case_recategorise(
+        case=case, actor=user, category=Category.objects.get(pk=p.category_id), note=p.note
+    ),
     "dispatch": lambda case, user, p: services.case_dispatch(
         case=case, actor=user, note=p.note, target=OrgUnit.objects.get(pk=p.target_id)
     ),
@@ -170,4 +174,6 @@ def act(request, case_id: int, action: str, payload: ActionIn):
         ACTIONS[action](case, request.user, payload)
     except OrgUnit.DoesNotExist:
         raise ValidationError({"target_id": ["承办单位不存在。"]}) from None
+    except Category.DoesNotExist:
+        raise ValidationError({"category_id": ["类别不存在。"]}) from None
     return _out(_case(request, case_id))

@@ -90,6 +90,7 @@ class EventKind(models.TextChoices):
     DISPUTE_UPHELD = "dispute_upheld", _("异议成立")
     DISPUTE_REJECTED = "dispute_rejected", _("异议不成立")
     MERGED = "merged", _("合并")
+    RECATEGORISED = "recategorised", _("更正类别")
     WARNING_SET = "warning_set", _("设定预警等级")
     CHECKLIST = "checklist", _("处置步骤")
     INSPECTED = "inspected", _("督查")

@@ -99,6 +99,15 @@ class MergeForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=2000, required=False)
 
 
+class RecategoriseForm(forms.Form):
+    category = forms.TypedChoiceField(label=_("正确的类别"), coerce=int)
+    note = forms.CharField(label=_("说明"), max_length=2000, required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.pk, c.name) for c in categories]
+
+
 class WarningForm(forms.Form):
     level = forms.ChoiceField(label=_("预警等级"), choices=WarningLevel.choices)
 

@@ -635,6 +635,37 @@ def case_set_warning(*, case: Case, actor, level: str, now: datetime | None = No
 
 
 @transaction.atomic
+def case_recategorise(
+    *, case: Case, actor, category: Category, note: str = "", now: datetime | None = None
+) -> Case:
+    """Staff correct a wrong category (a resident's suggestion classified by keywords, a report filed
+    under the wrong heading). The time limits already running stay; a rewarded report stays rewarded."""
+    now, unit = _begin(case, actor, "recategorise", now)
+    note = _note(note)
+    previous = case.category
+    if not category.is_active:
+        raise ValidationError({"category": _("该类别已停用。")})
+    if category.pk == previous.pk:
+        raise ValidationError({"category": _("请选择与现在不同的类别。")})
+    if category.is_rewarded != previous.is_rewarded:
+        raise ValidationError({"category": _("有奖举报类别与一般问题类别不能互相更正。")})
+    won = Case.objects.filter(pk=case.pk, status=case.status, category=previous).update(category=category)
+    if won != 1:
+        raise Conflict(CHANGED_BY_OTHER)
+    case.category = category
+    _record(
+        case,
+        EventKind.RECATEGORISED,
+        actor=actor,
+        unit=unit,
+        at=now,
+        note=note,
+        data={"from": previous.name, "to": category.name},
+    )
+    return case
+
+
+@transaction.atomic
 def case_checklist_tick(*, case: Case, actor, index: int, now: datetime | None = None) -> Case:
     now = _now(now)
     unit = acting_unit(actor, case, "work_log")

@@ -30,6 +30,7 @@ from .forms import (
     MergeForm,
     NoteForm,
     RateForm,
+    RecategoriseForm,
     ReportForm,
     RequiredNoteForm,
     ReturnForm,
@@ -220,6 +221,13 @@ def _dispatch_units(case: Case):
     ).order_by("kind", "code") | OrgUnit.objects.filter(pk=case.grid_id)
 
 
+def _other_categories(case: Case):
+    """The categories a case may be corrected to: active, of its kind (rewarded or not), not its own."""
+    return Category.objects.filter(is_active=True, is_rewarded=case.category.is_rewarded).exclude(
+        pk=case.category_id
+    )
+
+
 def _forms(case: Case, actions: list[str], post=None, failed: str = "") -> dict:
     """One form per action the user may take now (the failed one bound, with its errors)."""
     factories = {
@@ -236,6 +244,9 @@ def _forms(case: Case, actions: list[str], post=None, failed: str = "") -> dict:
         "review_dispute": lambda data: ReviewForm(data, prefix="review_dispute"),
         "merge": lambda data: MergeForm(data, prefix="merge"),
         "set_warning": lambda data: WarningForm(data, prefix="set_warning"),
+        "recategorise": lambda data: RecategoriseForm(
+            data, prefix="recategorise", categories=_other_categories(case)
+        ),
         "inspect": lambda data: InspectForm(data, prefix="inspect"),
         "request_extension": lambda data: ExtensionForm(data, prefix="request_extension"),
         "dispatch": lambda data: DispatchForm(data, prefix="dispatch", units=_dispatch_units(case)),
@@ -310,6 +321,12 @@ def _run(request, case: Case, action: str):
             case=case, into=_merge_target(user, data["into"]), actor=user, note=data["note"]
         ),
         "set_warning": lambda: services.case_set_warning(case=case, actor=user, level=data["level"]),
+        "recategorise": lambda: services.case_recategorise(
+            case=case,
+            actor=user,
+            category=_other_categories(case).get(pk=data["category"]),
+            note=data["note"],
+        ),
         "inspect": lambda: services.case_inspect(
             case=case, actor=user, finding=data["finding"], rating=data["rating"]
         ),

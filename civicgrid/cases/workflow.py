@@ -124,6 +124,15 @@ ACTIONS: dict[str, Action] = {
             frozenset({Role.DISPATCHER, Role.COMMUNITY_HEAD}),
         ),
         Action(
+            "recategorise",
+            _("更正类别"),
+            frozenset(
+                {S.REPORTED, S.AWAITING_CLAIM, S.DISPATCHER_QUEUE, S.CLAIMED, S.DISPATCHED, S.VERIFIED}
+            ),
+            frozenset(),
+            frozenset({Role.DISPATCHER, Role.COMMUNITY_HEAD}),
+        ),
+        Action(
             "set_warning",
             _("设定预警等级"),
             frozenset({S.AWAITING_CLAIM, S.DISPATCHER_QUEUE, S.CLAIMED, S.DISPATCHED, S.VERIFIED}),
