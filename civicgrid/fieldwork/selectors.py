@@ -109,7 +109,7 @@ def visit_schedule(*, user, today: date | None = None) -> list[tuple[int, date, 
     return schedule
 
 
-def visits_due(*, user, today: date | None = None, limit: int = 100) -> tuple[list[DueVisit], int]:
+def visits_due(*, user, today: date | None = None, limit: int = 50) -> tuple[list[DueVisit], int]:
     """Households due today or overdue (the first `limit`, loaded), and how many there are."""
     today = today or clock.today()
     due = [row for row in visit_schedule(user=user, today=today) if row[1] <= today]
