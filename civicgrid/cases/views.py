@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError, NotFound
 from civicgrid.core.forms import add_service_errors
+from civicgrid.core.pagination import CappedPaginator
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.decorators import require_action
 from civicgrid.org.models import OrgUnit
@@ -162,7 +163,7 @@ def centre(request):
     else:
         tab = "waiting"
         rows = selectors.centre_list(user=request.user, now=now, **filters)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     _decorate(page.object_list, now)
     context = {
         "page": page,

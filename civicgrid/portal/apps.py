@@ -12,8 +12,17 @@ class PortalConfig(AppConfig):
         from civicgrid.accounts.navigation import NavItem, register, register_home_panel
         from civicgrid.core import media
 
+        from django.db.models.signals import post_delete, post_save
+
         from . import receivers  # noqa: F401
-        from .models import News
+        from .models import News, Publication
+        from .selectors import public_changed
+
+        for model in (News, Publication):
+            post_save.connect(public_changed, sender=model, dispatch_uid=f"portal-public-{model.__name__}")
+            post_delete.connect(
+                public_changed, sender=model, dispatch_uid=f"portal-public-del-{model.__name__}"
+            )
 
         media.register("news", lambda user, name: News.objects.filter(image=name, is_hidden=False).exists())
         from .panels import links_panel, organisation_panel, portal_panel

@@ -1,7 +1,10 @@
 """Reads of the resident portal, scoped to the user."""
 
+import time
 from datetime import date
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
 from civicgrid.cases.choices import Channel
@@ -164,9 +167,44 @@ def publications(*, community: OrgUnit | None = None) -> QuerySet[Publication]:
     )
 
 
+# What is public (publications, news) reads the same for every reader: it is kept in the cache for a
+# minute at most, and dropped as soon as something public changes (`public_changed`; with a cache per
+# process, as on a laptop, other processes follow within the minute).
+PUBLIC_KEPT_S = 60
+PUBLIC_VERSION = "portal:public-version"
+
+
+def public_changed(**_kwargs) -> None:
+    """Forget the cached public lists: now, and again once the change is committed (a reader between
+    the two may have cached what was there before)."""
+
+    def forget():
+        cache.set(PUBLIC_VERSION, time.time_ns(), None)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def public_key(*parts) -> str:
+    version = cache.get(PUBLIC_VERSION)
+    if version is None:
+        version = time.time_ns()
+        cache.add(PUBLIC_VERSION, version, None)
+    return ":".join(["portal:public", str(version), *map(str, parts)])
+
+
 def news_for(user, *, limit: int = 20) -> list[News]:
     """The street's news with the reader's community first."""
     community = community_of(user)
+    key = public_key("news", community.pk if community else "-", limit)
+    found = cache.get(key)
+    if found is None:
+        found = _news_for(community, limit)
+        cache.set(key, found, PUBLIC_KEPT_S)
+    return found
+
+
+def _news_for(community: OrgUnit | None, limit: int) -> list[News]:
     visible = News.objects.filter(is_hidden=False).select_related("unit")
     own = list(visible.filter(unit=community).order_by("-published_at")[:limit]) if community else []
     street = ancestor_of_kind(community, UnitKind.STREET) if community else None

@@ -32,6 +32,7 @@ from civicgrid.registry.choices import PersonStatus
 from civicgrid.registry.models import Person
 from civicgrid.registry.validators import validate_id_number
 
+from . import selectors
 from .choices import OrganisationKind, RedemptionStatus, VerificationStatus
 from .models import (
     News,
@@ -457,6 +458,7 @@ def hide(*, actor, item: Publication | News, reason: str) -> None:
     if not reason:
         raise ValidationError({"reason": [_("请说明隐藏原因。")]})
     type(item).objects.filter(pk=item.pk).update(is_hidden=True, hidden_reason=reason[:200])
+    selectors.public_changed()
     audit_record(action=AuditAction.STATE_CHANGE, actor=actor, obj=item, details={"hidden": reason[:200]})
 
 

@@ -4,9 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -280,8 +283,15 @@ def staff_suggestion(request, case_id: int):
 @login_not_required
 @require_GET
 def public(request):
-    page = Paginator(selectors.publications(), 20).get_page(request.GET.get("page"))
-    return render(request, "portal/public.html", {"page": page})
+    """The publication list, the same for every reader: its rendered rows come from the cache."""
+    number = request.GET.get("page") or 1
+    key = selectors.public_key("list", get_language(), number)
+    rows = cache.get(key)
+    if rows is None:
+        page = Paginator(selectors.publications(), 20).get_page(number)
+        rows = render_to_string("portal/partials/publications.html", {"page": page}, request)
+        cache.set(key, rows, selectors.PUBLIC_KEPT_S)
+    return render(request, "portal/public.html", {"rows": rows})
 
 
 @login_not_required

@@ -172,6 +172,14 @@ def test_suggestion_to_case_reply_resolution_rating_and_publication(client, tree
     for personal in ("13812345678", "12号楼1单元", resident.full_name, "甲网格员"):
         assert personal not in public
     assert PointsEntry.objects.filter(user=resident, rule="published_suggestion").count() == 1
+    # The public list is cached for every reader, yet a hidden publication leaves it at once.
+    log_in(client, personas.community_head_a)
+    assert (
+        client.post(f"/portal/hide/publication/{publication.pk}/", {"reason": "含个人信息"}).status_code
+        == 302
+    )
+    client.logout()
+    assert "路灯修复" not in client.get("/portal/public/").content.decode()
 
 
 def test_bad_suggestions_are_refused_and_change_nothing(client, tree, personas, categories):
@@ -217,6 +225,7 @@ def test_news_own_community_first_and_hiding(client, tree, personas):
     assert titles[0] == "甲社区通知" and set(titles) == {"甲社区通知", "街道新闻", "乙社区通知"}
     log_in(client, personas.community_head_b)
     news_a = News.objects.get(title="甲社区通知")
+    client.get("/portal/news/")  # the list is now cached: hiding and publishing must still show at once
     assert client.post(f"/portal/hide/news/{news_a.pk}/", {"reason": "内容有误"}).status_code == 404
     log_in(client, personas.community_head_a)
     assert client.post(f"/portal/hide/news/{news_a.pk}/", {"reason": "内容有误"}).status_code == 302
@@ -228,6 +237,9 @@ def test_news_own_community_first_and_hiding(client, tree, personas):
     )
     assert created.status_code == 302
     assert News.objects.get(title="新通知").image.name.endswith(".jpg")
+    log_in(client, personas.resident)
+    titles = [n.title for n in client.get("/portal/news/").context["items"]]
+    assert titles[0] == "新通知" and "甲社区通知" not in titles
 
 
 def test_a_merchant_account_waits_for_its_community(client, tree, personas, sms):
