@@ -7,12 +7,11 @@ class PortalConfig(AppConfig):
     verbose_name = "淘社区"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
         from django.utils.translation import gettext_lazy as _
 
         from civicgrid.accounts.navigation import NavItem, register, register_home_panel
         from civicgrid.core import media
-
-        from django.db.models.signals import post_delete, post_save
 
         from . import receivers  # noqa: F401
         from .models import News, Publication
