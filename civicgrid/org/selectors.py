@@ -30,6 +30,7 @@ def memberships_of(user) -> list[Membership]:
         cached = list(
             Membership.objects.filter(user=user, is_active=True, unit__is_active=True)
             .select_related("unit")
+            .defer("unit__boundary")  # a polygon, read on every request otherwise
             .order_by("unit__path", "role")
         )
         setattr(user, _CACHE_ATTR, cached)
