@@ -1,6 +1,7 @@
 """Problem-flow centre pages: report, centre list with lights, case detail with its actions."""
 
 import json
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
@@ -60,10 +61,7 @@ def _decorate(rows, now):
     overdue, left = _("已超时 %(h)s 小时"), _("剩余 %(h)s 小时")
     labels = {value: str(label) for value, label in Light.choices}
     for row in rows:
-        case = Case(
-            **{k: row[k] for k in ("status", "stage_due_at", "stage_yellow_at", "red_at", "paused_at")}
-        )
-        row["light"] = sla.light(case, now)
+        row["light"] = sla.light(SimpleNamespace(**row), now)
         row["light_label"] = labels[row["light"]]
         row["url"] = f"{detail}{row['id']}/"
         due = row["stage_due_at"]

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from civicgrid.cases import sla
-from civicgrid.cases.models import Case
 from civicgrid.cases.selectors import my_cases
 from civicgrid.core import clock
 from civicgrid.core.errors import Forbidden, NotFound
@@ -138,10 +138,7 @@ def my_day(*, user, today: date | None = None) -> MyDay:
     due, total = visits_due(user=user, today=today)
     cases = list(my_cases(user=user)[:50])
     for row in cases:
-        row["light"] = sla.light(
-            Case(**{k: row[k] for k in ("status", "stage_due_at", "stage_yellow_at", "red_at", "paused_at")}),
-            now,
-        )
+        row["light"] = sla.light(SimpleNamespace(**row), now)
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return MyDay(
         today=today,
