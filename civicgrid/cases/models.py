@@ -256,6 +256,8 @@ class Case(models.Model):
             ),
             # The centre lists a status most urgent first and stops after a page: read in that order.
             models.Index(fields=["status", "stage_due_at", "reported_at"], name="case_status_due"),
+            # …and all open cases at once (the "全部在办" tab), which the index above cannot give in order.
+            models.Index(fields=["stage_due_at", "reported_at"], condition=OPEN, name="case_open_due"),
             models.Index(
                 fields=["status", "red_at"], condition=Q(red_at__isnull=False), name="case_status_red"
             ),
