@@ -150,48 +150,10 @@ GROUP_WEIGHTS = {
 }
 
 
-def log(message: str) -> None:
-    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
-
-
 # ---------------------------------------------------------------- the machine (Linux /proc)
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def machine_cpu_seconds() -> tuple[float, float] | None:
-    """(busy, total) CPU seconds since boot over all cores."""
-    try:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + fields[4]
-    return (sum(fields) - idle) / CLOCK_TICKS, sum(fields) / CLOCK_TICKS
-
-
-def process_cpu_seconds(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def postgres_aux_pids() -> list[int]:
-    """PostgreSQL's own processes (postmaster, WAL writer, checkpointer, …), not client backends."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() != "postgres":
-                continue
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if "(" not in title and "[local]" not in title:
-            pids.append(int(entry.name))
-    return pids
+# The same accounting as the problem-flow bench.
+from cases import log, machine_cpu_seconds, postgres_aux_pids, process_cpu_seconds  # noqa: E402
 
 
 class ParallelWorkers(threading.Thread):

@@ -137,6 +137,13 @@ def centre_list(
     return cases.order_by("stage_due_at", "reported_at").values(*LIST_FIELDS)
 
 
+def recategorise_choices(case: Case) -> QuerySet[Category]:
+    """The categories a case may be corrected to: active, of its kind (rewarded or not), not its own."""
+    return Category.objects.filter(is_active=True, is_rewarded=case.category.is_rewarded).exclude(
+        pk=case.category_id
+    )
+
+
 def my_cases(*, user) -> QuerySet:
     units = [m.unit_id for m in memberships_of(user)]
     return (

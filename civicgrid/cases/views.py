@@ -220,13 +220,6 @@ def _dispatch_units(case: Case):
     ).order_by("kind", "code") | OrgUnit.objects.filter(pk=case.grid_id)
 
 
-def _other_categories(case: Case):
-    """The categories a case may be corrected to: active, of its kind (rewarded or not), not its own."""
-    return Category.objects.filter(is_active=True, is_rewarded=case.category.is_rewarded).exclude(
-        pk=case.category_id
-    )
-
-
 def _forms(case: Case, actions: list[str], post=None, failed: str = "") -> dict:
     """One form per action the user may take now (the failed one bound, with its errors)."""
     factories = {
@@ -244,7 +237,7 @@ def _forms(case: Case, actions: list[str], post=None, failed: str = "") -> dict:
         "merge": lambda data: MergeForm(data, prefix="merge"),
         "set_warning": lambda data: WarningForm(data, prefix="set_warning"),
         "recategorise": lambda data: RecategoriseForm(
-            data, prefix="recategorise", categories=_other_categories(case)
+            data, prefix="recategorise", categories=selectors.recategorise_choices(case)
         ),
         "inspect": lambda data: InspectForm(data, prefix="inspect"),
         "request_extension": lambda data: ExtensionForm(data, prefix="request_extension"),
@@ -323,7 +316,7 @@ def _run(request, case: Case, action: str):
         "recategorise": lambda: services.case_recategorise(
             case=case,
             actor=user,
-            category=_other_categories(case).get(pk=data["category"]),
+            category=selectors.recategorise_choices(case).get(pk=data["category"]),
             note=data["note"],
         ),
         "inspect": lambda: services.case_inspect(

@@ -32,7 +32,6 @@ from civicgrid.registry.choices import PersonStatus
 from civicgrid.registry.models import Person
 from civicgrid.registry.validators import validate_id_number
 
-from . import selectors
 from .choices import OrganisationKind, RedemptionStatus, VerificationStatus
 from .models import (
     News,
@@ -457,8 +456,8 @@ def hide(*, actor, item: Publication | News, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请说明隐藏原因。")]})
-    type(item).objects.filter(pk=item.pk).update(is_hidden=True, hidden_reason=reason[:200])
-    selectors.public_changed()
+    item.is_hidden, item.hidden_reason = True, reason[:200]
+    item.save(update_fields=["is_hidden", "hidden_reason"])  # the cached public lists follow (signal)
     audit_record(action=AuditAction.STATE_CHANGE, actor=actor, obj=item, details={"hidden": reason[:200]})
 
 

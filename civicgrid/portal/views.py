@@ -91,18 +91,26 @@ def verifications(request):
 @require_action("portal.verify")
 def verification_decide(request, verification_id: int):
     item = found_or_404(selectors.access_verification, user=request.user, verification_id=verification_id)
+    return _decided(
+        request,
+        lambda **decision: services.verification_decide(verification=item, **decision),
+        back="portal:verifications",
+    )
+
+
+def _decided(request, decide, *, back: str):
+    """Confirm or refuse an item of a staff queue (the posted decision and reason), then go back to the
+    queue with the outcome as a message."""
     confirm = request.POST.get("decision") == "confirm"
     try:
-        services.verification_decide(
-            actor=request.user, verification=item, confirm=confirm, reason=request.POST.get("reason", "")
-        )
+        decide(actor=request.user, confirm=confirm, reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except DomainError as error:
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("已确认。") if confirm else _("已退回。"))
-    return redirect("portal:verifications")
+    return redirect(back)
 
 
 @require_GET
@@ -374,15 +382,8 @@ def organisation_decide(request, application_id: int):
     item = found_or_404(
         selectors.access_organisation_application, user=request.user, application_id=application_id
     )
-    confirm = request.POST.get("decision") == "confirm"
-    try:
-        services.organisation_decide(
-            actor=request.user, application=item, confirm=confirm, reason=request.POST.get("reason", "")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("已确认。") if confirm else _("已退回。"))
-    return redirect("portal:organisations")
+    return _decided(
+        request,
+        lambda **decision: services.organisation_decide(application=item, **decision),
+        back="portal:organisations",
+    )
