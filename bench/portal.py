@@ -212,6 +212,7 @@ class RowResult:
 class DbResult:
     database: str
     url: str = ""
+    redis_url: str | None = None
     skipped: str | None = None
     error: str | None = None
     seed: dict[str, Any] | None = None
@@ -440,7 +441,9 @@ def bench_database(database: str, args, stamp: str, app_root: Path, result: DbRe
             return
         result.url = url
         pg_db = PG_DB if database == "postgres" else None
-        env = harness.django_env(url, workdir)
+        result.redis_url = harness.bench_redis() if database == "postgres" else None
+        log(f"{database}: cache and sessions in {result.redis_url or 'each process and the database'}")
+        env = harness.django_env(url, workdir, result.redis_url)
         try:
             log(f"{database}: migrate ({url})")
             harness.manage(app_root, env, "migrate", "--noinput")
@@ -1131,6 +1134,7 @@ def print_report(meta: dict[str, Any], results: list[DbResult]) -> None:
     for db in results:
         if db.seed:
             print(f"\n{db.database} data: {json.dumps(db.seed, ensure_ascii=False)}")
+        print(f"{db.database} cache and sessions: {db.redis_url or 'per process / database'}")
         if db.reference_rps:
             print(
                 f"{db.database} reference: {db.reference_rps:,.0f} req/s, "

@@ -180,6 +180,7 @@ class RowResult:
 class DatabaseResult:
     database: str
     database_url: str = ""
+    redis_url: str | None = None
     skipped: str | None = None
     error: str | None = None
     gunicorn_log: str | None = None
@@ -418,8 +419,34 @@ def prepare_postgres() -> str:
     return POSTGRES_BENCH_URL
 
 
-def django_env(database_url: str, workdir: Path) -> dict[str, str]:
+BENCH_REDIS_DB = 14
+
+
+def bench_redis() -> str | None:
+    """The production profile's cache for a PostgreSQL run: Redis database 14 on loopback, emptied
+    first (sessions and accounts of an earlier run's database would be stale). None when Redis does
+    not answer: the run then uses the per-process cache and database sessions, and says so."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=2) as sock:
+            sock.sendall(f"SELECT {BENCH_REDIS_DB}\r\nFLUSHDB\r\n".encode())
+            reply = b""
+            while reply.count(b"\r\n") < 2:
+                chunk = sock.recv(256)
+                if not chunk:
+                    break
+                reply += chunk
+    except OSError:
+        return None
+    return f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}" if reply == b"+OK\r\n+OK\r\n" else None
+
+
+def django_env(database_url: str, workdir: Path, redis_url: str | None = None) -> dict[str, str]:
+    """The environment of every child: the bench settings, this database and, for PostgreSQL runs,
+    Redis for the cache and sessions (REDIS_URL), as in production."""
     env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
         DATABASE_URL=database_url,
@@ -868,7 +895,9 @@ def bench_database(
             return
         result.database_url = url
         pg_database = POSTGRES_BENCH_DB if database == "postgres" else None
-        env = django_env(url, workdir)
+        result.redis_url = bench_redis() if database == "postgres" else None
+        log(f"{database}: cache and sessions in {result.redis_url or 'each process and the database'}")
+        env = django_env(url, workdir, result.redis_url)
         try:
             log(f"{database}: prepare {url}")
             prepare_data(app_root, env)
@@ -1105,7 +1134,6 @@ def metadata(args: argparse.Namespace, source: str) -> dict[str, Any]:
         "connections": args.connections,
         "wrk_threads": min(args.threads, args.connections),
         "single_client": {"warmup": WARMUP_REQUESTS, "requests": SINGLE_CLIENT_REQUESTS},
-        "redis_url_set": bool(os.environ.get("REDIS_URL")),
     }
 
 
@@ -1234,6 +1262,9 @@ def main(argv: list[str] | None = None) -> int:
             "(a fixed Python workload; compare runs only when it agrees)"
         )
     print(table)
+    for db in results:
+        if db.database_url:
+            print(f"{db.database} cache and sessions: {db.redis_url or 'per process / database'}")
     problems = [(db, r) for db in results for r in db.rows if r.problems]
     for db, r in problems:
         print(f"\n{db.database} · {r.name}:")

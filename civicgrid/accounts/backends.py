@@ -2,17 +2,33 @@
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
 from civicgrid.core.crypto import blind_index
 
 from .choices import AccountKind
 from .models import User
+from .selectors import signed_in_user
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
-class PhoneBackend(ModelBackend):
+class AccountBackend(ModelBackend):
+    """Django's model backend; the per-request account lookup goes through the shared cache.
+
+    settings.SIGNED_IN_CACHE turns the cache on. It must be a cache that every web process shares
+    (Redis): a change in one process has to reach the others.
+    """
+
+    def get_user(self, user_id):
+        if not settings.SIGNED_IN_CACHE:
+            return super().get_user(user_id)
+        user = signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class PhoneBackend(AccountBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None or not MOBILE_RE.match(username):
             return None

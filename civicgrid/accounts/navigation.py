@@ -1,10 +1,17 @@
-"""The staff menu: each item shows only to roles whose permissions allow its action."""
+"""The staff menu (each item shows only to roles whose permissions allow its action) and the panels of
+the home pages."""
 
+import functools
 from dataclasses import dataclass
-from functools import cache
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.org.selectors import user_can
@@ -28,7 +35,7 @@ def register(*items: NavItem) -> None:
     STAFF_NAV.sort(key=lambda item: item.order)
 
 
-@cache
+@functools.cache
 def _url(name: str) -> str:
     return reverse(name)
 
@@ -47,13 +54,46 @@ def staff_nav(user, current_path: str) -> list[dict]:
 # callable (request) → dict with a "template" and its context, or None to show nothing.
 HOME_PANELS: list = []
 PORTAL_PANELS: list = []
+# Cache keys holding a version that the portal panels also depend on (a panel showing the latest news
+# registers the news' version): when one changes, every reader's cached panels are stale.
+PORTAL_PANEL_VERSIONS: list[str] = []
+
+# The portal home's panels, rendered, per reader and language. The apps whose figures they show drop
+# a reader's entry when those change (forget_panels); the age limit is only a backstop.
+PANELS_KEY = "panels:{}:{}"
+PANELS_KEPT_S = 300
 
 
-def register_home_panel(panel, *, portal: bool = False) -> None:
+def register_home_panel(panel, *, portal: bool = False, version_key: str | None = None) -> None:
     target = PORTAL_PANELS if portal else HOME_PANELS
     if panel not in target:
         target.append(panel)
+    if version_key and version_key not in PORTAL_PANEL_VERSIONS:
+        PORTAL_PANEL_VERSIONS.append(version_key)
 
 
 def panels(request, *, portal: bool = False) -> list[dict]:
     return [p for p in (panel(request) for panel in (PORTAL_PANELS if portal else HOME_PANELS)) if p]
+
+
+def portal_panels_html(request) -> str:
+    """The portal home's panels for this reader, rendered once and then read from the cache."""
+    key = PANELS_KEY.format(request.user.pk, get_language())
+    found = cache.get_many([key, *PORTAL_PANEL_VERSIONS])
+    versions = [found.get(name) for name in PORTAL_PANEL_VERSIONS]
+    entry = found.get(key)
+    if entry is not None and entry[0] == versions:
+        return mark_safe(entry[1])
+    html = render_to_string(
+        "accounts/partials/panels.html", {"panels": panels(request, portal=True)}, request
+    )
+    cache.set(key, (versions, str(html)), PANELS_KEPT_S)
+    return html
+
+
+def forget_panels(user_ids) -> None:
+    """Drop these readers' cached panels, now and again when the transaction commits."""
+    keys = [PANELS_KEY.format(pk, code) for pk in set(user_ids) if pk for code, _name in settings.LANGUAGES]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))

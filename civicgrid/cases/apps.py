@@ -12,7 +12,7 @@ class CasesConfig(AppConfig):
         from civicgrid.accounts.navigation import NavItem, register, register_home_panel
         from civicgrid.core import media
 
-        from . import panels
+        from . import panels, receivers  # noqa: F401
         from .models import CasePhoto
         from .selectors import cases_for
 

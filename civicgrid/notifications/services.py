@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from civicgrid.accounts.navigation import forget_panels
 from civicgrid.core import clock
 
 from .models import Notification
@@ -44,6 +45,7 @@ def bulk_notify(messages: list[Message], *, exact: bool = False) -> int:
         ignore_conflicts=True,
         batch_size=1000,
     )
+    forget_panels(m.user.pk for m in unique.values())
     deliverable = [
         key
         for key, m in unique.items()
@@ -86,4 +88,7 @@ def notification_mark_read(*, user, notification_id: int | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=clock.now())
+    changed = unread.update(read_at=clock.now())
+    if changed:
+        forget_panels([user.pk])
+    return changed

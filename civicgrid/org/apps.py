@@ -11,6 +11,8 @@ class OrgConfig(AppConfig):
 
         from civicgrid.accounts.navigation import NavItem, register
 
+        from . import receivers  # noqa: F401
+
         register(
             NavItem(_("组织架构"), "org:tree", "diagram-3", "org.view", order=10),
             NavItem(_("人员"), "org:people", "people", "org.view_members", order=11),

@@ -5,11 +5,14 @@ reaches its unit's whole subtree (treebeard materialised path), so a grid worker
 grids, a community head their community with its grids, a street leader the whole street.
 """
 
+import uuid
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from civicgrid.core.errors import Forbidden, NotFound
@@ -38,9 +41,38 @@ def memberships_of(user) -> list[Membership]:
 
 
 def forget_memberships(user) -> None:
-    """Drop the cached memberships after they changed."""
+    """Drop the cached memberships after they changed, on this object and in the shared cache."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if user.pk is not None:
+        forget_signed_in(user.pk)
+
+
+# The signed-in account with its memberships, kept in the shared cache between requests when
+# settings.SIGNED_IN_CACHE is on (accounts.selectors.signed_in_user). An entry is dropped when the
+# account or one of its memberships changes, and every entry is stale once any unit changes.
+SIGNED_IN_KEY = "signed-in:{}"
+UNITS_VERSION_KEY = "signed-in:units"
+
+
+def forget_signed_in(user_id: int) -> None:
+    """Drop the account's cached entry now and again when the transaction commits.
+
+    The second drop covers a request that read the old rows and cached them before the commit.
+    """
+    key = SIGNED_IN_KEY.format(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def units_changed() -> None:
+    """Make every cached account stale: a unit's path, name or activity is part of it."""
+
+    def bump():
+        cache.set(UNITS_VERSION_KEY, uuid.uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def roles_of(user) -> set[str]:

@@ -15,7 +15,7 @@ class PortalConfig(AppConfig):
 
         from . import receivers  # noqa: F401
         from .models import News, Publication
-        from .selectors import public_changed
+        from .selectors import PUBLIC_VERSION, public_changed
 
         for model in (News, Publication):
             post_save.connect(public_changed, sender=model, dispatch_uid=f"portal-public-{model.__name__}")
@@ -36,5 +36,5 @@ class PortalConfig(AppConfig):
             ),
         )
         register_home_panel(portal_panel, portal=True)
-        register_home_panel(links_panel, portal=True)
+        register_home_panel(links_panel, portal=True, version_key=PUBLIC_VERSION)
         register_home_panel(organisation_panel, portal=True)

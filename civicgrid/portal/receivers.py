@@ -1,13 +1,23 @@
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from civicgrid.accounts.navigation import forget_panels
 from civicgrid.cases.choices import EventKind
 from civicgrid.cases.models import CaseEvent
 from civicgrid.org.selectors import user_can
 
+from .models import OrganisationApplication, PointsEntry, Verification
 from .services import daily_login, points_award
+
+
+@receiver([post_save, post_delete], sender=PointsEntry, dispatch_uid="portal_panel_points")
+@receiver([post_save, post_delete], sender=Verification, dispatch_uid="portal_panel_verification")
+@receiver([post_save, post_delete], sender=OrganisationApplication, dispatch_uid="portal_panel_organisation")
+def _panel_changed(sender, instance, **kwargs):
+    """The portal home shows the balance, the verification and the organisation's application."""
+    forget_panels([instance.user_id])
 
 
 @receiver(user_logged_in, dispatch_uid="portal_daily_login_points")

@@ -115,9 +115,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "civicgrid.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With a cache every web process shares, sessions and the signed-in account (with its memberships)
+# are read from it instead of the database on every request; writes still go to the database.
+SIGNED_IN_CACHE = env.bool("SIGNED_IN_CACHE", default=bool(REDIS_URL))
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Huey: Redis when REDIS_URL is set, else a SQLite file beside the database. "immediate" is set
 # explicitly because djhuey would otherwise follow DEBUG and run tasks inline.
@@ -142,7 +147,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "civicgrid.accounts.backends.AccountBackend",
     "civicgrid.accounts.backends.PhoneBackend",
 ]
 PASSWORD_HASHERS = [
