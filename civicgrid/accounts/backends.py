@@ -17,12 +17,12 @@ MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 class AccountBackend(ModelBackend):
     """Django's model backend; the per-request account lookup goes through the shared cache.
 
-    settings.SIGNED_IN_CACHE turns the cache on. It must be a cache that every web process shares
-    (Redis): a change in one process has to reach the others.
+    settings.SHARED_CACHE turns the cache on: only a cache that every process shares (Redis), so that
+    a change made in one process reaches the others.
     """
 
     def get_user(self, user_id):
-        if not settings.SIGNED_IN_CACHE:
+        if not settings.SHARED_CACHE:
             return super().get_user(user_id)
         user = signed_in_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -77,7 +77,12 @@ def panels(request, *, portal: bool = False) -> list[dict]:
 
 
 def portal_panels_html(request) -> str:
-    """The portal home's panels for this reader, rendered once and then read from the cache."""
+    """The portal home's panels for this reader, rendered once and then read from the cache (when
+    every process shares it: a message written by the task worker must reach the web processes)."""
+    if not settings.SHARED_CACHE:
+        return render_to_string(
+            "accounts/partials/panels.html", {"panels": panels(request, portal=True)}, request
+        )
     key = PANELS_KEY.format(request.user.pk, get_language())
     found = cache.get_many([key, *PORTAL_PANEL_VERSIONS])
     versions = [found.get(name) for name in PORTAL_PANEL_VERSIONS]

@@ -49,7 +49,7 @@ def forget_memberships(user) -> None:
 
 
 # The signed-in account with its memberships, kept in the shared cache between requests when
-# settings.SIGNED_IN_CACHE is on (accounts.selectors.signed_in_user). An entry is dropped when the
+# settings.SHARED_CACHE is on (accounts.selectors.signed_in_user). An entry is dropped when the
 # account or one of its memberships changes, and every entry is stale once any unit changes.
 SIGNED_IN_KEY = "signed-in:{}"
 UNITS_VERSION_KEY = "signed-in:units"

@@ -118,9 +118,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "civicgrid.core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# With a cache every web process shares, sessions and the signed-in account (with its memberships)
-# are read from it instead of the database on every request; writes still go to the database.
-SIGNED_IN_CACHE = env.bool("SIGNED_IN_CACHE", default=bool(REDIS_URL))
+# With a cache every process shares (web and worker), sessions and the signed-in account (with its
+# memberships) are read from it instead of the database on every request, and per-reader pages are
+# kept there; a change made in any process drops what it affects. Writes still go to the database.
+SHARED_CACHE = env.bool("SHARED_CACHE", default=bool(REDIS_URL))
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -1,4 +1,4 @@
-"""The signed-in account is read from the shared cache between requests (SIGNED_IN_CACHE): every
+"""The signed-in account is read from the shared cache between requests (SHARED_CACHE): every
 change to the account, its memberships or the units takes effect on the very next request."""
 
 import pickle
@@ -22,7 +22,7 @@ TREE = reverse("org:tree")
 
 @pytest.fixture(autouse=True)
 def _signed_in_cache(settings):
-    settings.SIGNED_IN_CACHE = True
+    settings.SHARED_CACHE = True
 
 
 def signed_in(client, user):
@@ -35,7 +35,7 @@ def test_the_second_request_reads_neither_the_account_nor_its_memberships(client
     signed_in(client, personas.community_head_a)
     with CaptureQueriesContext(connection) as cached:
         assert client.get(TREE).status_code == 200
-    settings.SIGNED_IN_CACHE = False
+    settings.SHARED_CACHE = False
     with CaptureQueriesContext(connection) as uncached:
         assert client.get(TREE).status_code == 200
     assert len(uncached) - len(cached) == 2

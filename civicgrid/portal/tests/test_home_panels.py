@@ -14,6 +14,11 @@ pytestmark = pytest.mark.django_db
 HOME = reverse("portal_home")
 
 
+@pytest.fixture(autouse=True)
+def _shared_cache(settings):
+    settings.SHARED_CACHE = True
+
+
 def panels(client) -> str:
     response = client.get(HOME)
     assert response.status_code == 200
