@@ -4,12 +4,17 @@ from django.conf import settings
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from civicgrid.activities.api import router as activities_router
+from civicgrid.bookings.api import router as bookings_router
 from civicgrid.cases.api import router as cases_router
 from civicgrid.core.api import ORJSONRenderer, install_error_handlers
 from civicgrid.fieldwork.api import router as fieldwork_router
+from civicgrid.market.api import router as market_router
 from civicgrid.org.api import me_router
 from civicgrid.org.api import router as org_router
+from civicgrid.polls.api import router as polls_router
 from civicgrid.registry.api import router as registry_router
+from civicgrid.socialorgs.api import router as socialorgs_router
 
 api = NinjaAPI(
     title="CivicGrid API",
@@ -26,6 +31,11 @@ api.add_router("/org", org_router, tags=["组织 org"])
 api.add_router("/registry", registry_router, tags=["登记 registry"])
 api.add_router("/cases", cases_router, tags=["问题 cases"])
 api.add_router("/fieldwork", fieldwork_router, tags=["网格微管站 fieldwork"])
+api.add_router("/bookings", bookings_router, tags=["资源共享 bookings"])
+api.add_router("/activities", activities_router, tags=["社区活动 activities"])
+api.add_router("/socialorgs", socialorgs_router, tags=["社会组织 social organisations"])
+api.add_router("/polls", polls_router, tags=["投票与调研 polls and surveys"])
+api.add_router("/market", market_router, tags=["跳蚤市场与微商圈 market"])
 
 if settings.BENCH_ENDPOINTS:
     from civicgrid.core.bench_api import router as bench_router

@@ -2,6 +2,8 @@
 
 from .choices import STAFF_ROLES, Role
 
+# The portal's members: residents, volunteers and organisation accounts.
+PORTAL_MEMBERS = frozenset({Role.RESIDENT, Role.VOLUNTEER, Role.ORG_ADMIN})
 # Who works in the grids: visits, consultations, work log.
 FIELD_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_ASSISTANT, Role.COMMUNITY_HEAD})
 
@@ -59,4 +61,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.publish": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
     "portal.organisations": frozenset({Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN}),
     "fieldwork.programmes_manage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    # resident portal, part 2: what residents do together
+    "bookings.book": PORTAL_MEMBERS,
+    "bookings.manage": frozenset(
+        {Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN, Role.ORG_ADMIN}
+    ),
+    "activities.join": PORTAL_MEMBERS,
+    "activities.organise": PORTAL_MEMBERS | {Role.COMMUNITY_HEAD, Role.GRID_WORKER, Role.PLATFORM_ADMIN},
+    "activities.demand": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    "socialorgs.join": frozenset({Role.RESIDENT, Role.VOLUNTEER}),
+    "socialorgs.manage": frozenset({Role.COMMUNITY_HEAD, Role.PLATFORM_ADMIN, Role.ORG_ADMIN}),
+    "polls.vote": frozenset({Role.RESIDENT, Role.VOLUNTEER}),
+    "polls.manage": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    "market.list": frozenset({Role.RESIDENT, Role.VOLUNTEER}),
+    "market.moderate": frozenset({Role.COMMUNITY_HEAD, Role.GRID_WORKER, Role.PLATFORM_ADMIN}),
+    "market.merchant": frozenset({Role.ORG_ADMIN}),
+    "market.browse": PORTAL_MEMBERS | STAFF_ROLES,
 }

@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "civicgrid.cases",
     "civicgrid.fieldwork",
     "civicgrid.portal",
+    "civicgrid.bookings",
+    "civicgrid.activities",
+    "civicgrid.socialorgs",
+    "civicgrid.polls",
+    "civicgrid.market",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Activities (活动): sign-ups with a waiting list, attendance, photos; the demand menus."""
