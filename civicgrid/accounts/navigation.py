@@ -62,6 +62,7 @@ PORTAL_PANEL_VERSIONS: list[str] = []
 # a reader's entry when those change (forget_panels); the age limit is only a backstop.
 PANELS_KEY = "panels:{}:{}"
 PANELS_KEPT_S = 300
+PANELS_TEMPLATE = "accounts/partials/panels.html"
 
 
 def register_home_panel(panel, *, portal: bool = False, version_key: str | None = None) -> None:
@@ -76,24 +77,21 @@ def panels(request, *, portal: bool = False) -> list[dict]:
     return [p for p in (panel(request) for panel in (PORTAL_PANELS if portal else HOME_PANELS)) if p]
 
 
-def portal_panels_html(request) -> str:
-    """The portal home's panels for this reader, rendered once and then read from the cache (when
-    every process shares it: a message written by the task worker must reach the web processes)."""
+def portal_panels(request) -> dict:
+    """The portal home's panels for this reader: rendered once and then read from the cache when every
+    process shares it (a message written by the task worker must reach the web processes); else the
+    panels themselves, rendered with the page."""
     if not settings.SHARED_CACHE:
-        return render_to_string(
-            "accounts/partials/panels.html", {"panels": panels(request, portal=True)}, request
-        )
+        return {"panels": panels(request, portal=True)}
     key = PANELS_KEY.format(request.user.pk, get_language())
     found = cache.get_many([key, *PORTAL_PANEL_VERSIONS])
     versions = [found.get(name) for name in PORTAL_PANEL_VERSIONS]
     entry = found.get(key)
     if entry is not None and entry[0] == versions:
-        return mark_safe(entry[1])
-    html = render_to_string(
-        "accounts/partials/panels.html", {"panels": panels(request, portal=True)}, request
-    )
+        return {"panels_html": mark_safe(entry[1])}  # rendered from our own template below
+    html = render_to_string(PANELS_TEMPLATE, {"panels": panels(request, portal=True)}, request)
     cache.set(key, (versions, str(html)), PANELS_KEPT_S)
-    return html
+    return {"panels_html": html}
 
 
 def forget_panels(user_ids) -> None:

@@ -28,7 +28,7 @@ from civicgrid.org.selectors import (
 
 from . import services
 from .forms import ResidentLoginForm, StaffLoginForm, TokenForm
-from .navigation import panels, portal_panels_html
+from .navigation import panels, portal_panels
 from .selectors import confirmed_totp_device, home_url_name, requires_second_factor
 
 
@@ -129,7 +129,7 @@ def home(request):
 
 def portal_home(request):
     """The resident portal's home."""
-    context = {"memberships": memberships_of(request.user), "panels_html": portal_panels_html(request)}
+    context = {"memberships": memberships_of(request.user), **portal_panels(request)}
     return render(request, "accounts/portal_home.html", context)
 
 
