@@ -1,0 +1,52 @@
+"""Writes of 资源共享: resources and their opening hours, bookings, decisions and cancellations —
+checked, atomic, audited."""
+
+from .bookings import (
+    ALREADY_DECIDED,
+    ALREADY_STARTED,
+    CLOSED_DAY,
+    DECISION_TOO_LATE,
+    ENDS_BEFORE_START,
+    IN_THE_PAST,
+    NO_PEOPLE,
+    NO_PURPOSE,
+    NOT_CANCELLABLE,
+    NOT_ON_SLOTS,
+    NOT_OPEN,
+    NOT_VERIFIED,
+    REFUSAL_NEEDS_REASON,
+    RESOURCE_CLOSED,
+    SLOT_TAKEN,
+    TOO_FAR,
+    TOO_MANY_PEOPLE,
+    booking_cancel,
+    booking_create,
+    booking_decide,
+)
+from .resources import EDITABLE, resource_create, resource_update
+
+__all__ = [
+    "ALREADY_DECIDED",
+    "ALREADY_STARTED",
+    "CLOSED_DAY",
+    "DECISION_TOO_LATE",
+    "EDITABLE",
+    "ENDS_BEFORE_START",
+    "IN_THE_PAST",
+    "NOT_CANCELLABLE",
+    "NOT_ON_SLOTS",
+    "NOT_OPEN",
+    "NOT_VERIFIED",
+    "NO_PEOPLE",
+    "NO_PURPOSE",
+    "REFUSAL_NEEDS_REASON",
+    "RESOURCE_CLOSED",
+    "SLOT_TAKEN",
+    "TOO_FAR",
+    "TOO_MANY_PEOPLE",
+    "booking_cancel",
+    "booking_create",
+    "booking_decide",
+    "resource_create",
+    "resource_update",
+]

@@ -1,0 +1,124 @@
+"""The owner's decision on a booking that needs approval, the booker's inbox, and cancellation."""
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from civicgrid.audit.models import AuditEvent
+from civicgrid.bookings import selectors, services
+from civicgrid.bookings.models import Booking
+from civicgrid.core.errors import Conflict, Forbidden
+from civicgrid.notifications.models import Notification
+
+from .conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def book(place, resource, actor=None, start=None, end=None):
+    return services.booking_create(
+        actor=actor or place.resident,
+        resource=resource,
+        starts_at=start or at(9, 30),
+        ends_at=end or at(10, 30),
+        attendees=5,
+        purpose="居民议事会",
+    )
+
+
+def test_a_booking_that_needs_approval_waits_and_holds_the_slot(place, personas):
+    booking = book(place, place.hall)
+    assert booking.status == "pending"
+    # The street's leader is told; the queue shows it to the street and not to community B.
+    assert Notification.objects.filter(user=personas.street_leader, kind="bookings.pending").exists()
+    assert list(selectors.pending_queue(personas.street_leader)) == [booking]
+    assert list(selectors.pending_queue(personas.community_head_b)) == []
+    with pytest.raises(Conflict):
+        book(place, place.hall, actor=place.organisation)
+
+
+def test_confirm_notifies_the_booker_and_is_audited(place, personas):
+    booking = book(place, place.hall)
+    services.booking_decide(actor=personas.street_leader, booking=booking, confirm=True)
+    booking.refresh_from_db()
+    assert (booking.status, booking.decided_by) == ("confirmed", personas.street_leader)
+    note = Notification.objects.get(user=place.resident, kind="bookings.confirmed")
+    assert note.title == "预约已确认：街道多功能厅"
+    assert AuditEvent.objects.filter(
+        object_type="bookings.booking", object_id=str(booking.pk), action="state_change"
+    ).exists()
+    with pytest.raises(Conflict) as caught:
+        services.booking_decide(actor=personas.street_leader, booking=booking, confirm=False, reason="x")
+    assert caught.value.code == "already_decided"
+
+
+def test_a_refusal_needs_a_reason_tells_the_booker_and_frees_the_slot(place, personas):
+    booking = book(place, place.hall)
+    with pytest.raises(ValidationError) as caught:
+        services.booking_decide(actor=personas.street_leader, booking=booking, confirm=False, reason=" ")
+    assert caught.value.message_dict == {"reason": ["请说明不予通过的原因。"]}
+    assert Booking.objects.get(pk=booking.pk).status == "pending"
+    services.booking_decide(
+        actor=personas.street_leader, booking=booking, confirm=False, reason="当天已安排街道会议"
+    )
+    note = Notification.objects.get(user=place.resident, kind="bookings.refused")
+    assert "当天已安排街道会议" in note.body
+    # Someone else may now have the time.
+    assert book(place, place.hall, actor=place.organisation).status == "pending"
+
+
+def test_owners_decide_only_on_their_own_resources(place, personas):
+    hall_booking = book(place, place.hall)
+    org_booking = book(place, place.org_room)
+    for outsider in (personas.community_head_b, personas.grid_worker_a, place.resident):
+        with pytest.raises(Forbidden):
+            services.booking_decide(actor=outsider, booking=hall_booking, confirm=True)
+    # The community head of A does not decide for the enterprise in A; the enterprise does.
+    with pytest.raises(Forbidden):
+        services.booking_decide(actor=personas.community_head_a, booking=org_booking, confirm=True)
+    services.booking_decide(actor=place.organisation, booking=org_booking, confirm=True)
+    with pytest.raises(Forbidden):
+        services.booking_decide(actor=place.organisation, booking=hall_booking, confirm=True)
+    assert Booking.objects.get(pk=hall_booking.pk).status == "pending"
+
+
+def test_a_booking_that_has_begun_can_no_longer_be_confirmed(place, personas):
+    booking = book(place, place.hall)
+    with time_machine.travel("2026-12-02 09:45 +0800", tick=False), pytest.raises(Conflict) as caught:
+        services.booking_decide(actor=personas.street_leader, booking=booking, confirm=True)
+    assert caught.value.code == "already_started"
+
+
+def test_the_booker_cancels_before_the_start_and_the_slot_is_free(place, personas):
+    booking = book(place, place.room, start=at(10), end=at(11))
+    services.booking_cancel(actor=place.resident, booking=booking)
+    booking.refresh_from_db()
+    assert booking.status == "cancelled" and booking.cancelled_at is not None
+    owner_note = Notification.objects.get(kind="bookings.cancelled")
+    assert owner_note.user == personas.community_head_a and owner_note.title == "预约已取消：甲社区会议室"
+    slots = {s.starts_at: s for s in selectors.day_slots(place.room, at(10).date())}
+    assert slots[at(10)].free
+    assert book(place, place.room, actor=place.organisation, start=at(10), end=at(11)).status == "confirmed"
+    with pytest.raises(Conflict) as caught:
+        services.booking_cancel(actor=place.resident, booking=booking)
+    assert caught.value.code == "not_cancellable"
+
+
+def test_nobody_else_cancels_and_nobody_cancels_after_the_start(place):
+    booking = book(place, place.room, start=at(10), end=at(11))
+    with pytest.raises(Forbidden):
+        services.booking_cancel(actor=place.organisation, booking=booking)
+    with time_machine.travel("2026-12-02 10:00 +0800", tick=False), pytest.raises(Conflict) as caught:
+        services.booking_cancel(actor=place.resident, booking=booking)
+    assert str(caught.value.message) == "预约时段已开始，不能取消。"
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"
+
+
+def test_the_day_shows_taken_free_and_past_slots(place):
+    book(place, place.room, start=at(10), end=at(12))
+    slots = selectors.day_slots(place.room, at(10).date())
+    assert len(slots) == 13  # 08:00–21:00 in hours
+    taken = [s.starts_at.hour for s in slots if not s.free]
+    assert taken == [10, 11]
+    today = selectors.day_slots(place.room, at(10).date().replace(day=1))
+    assert [s.past for s in today][:2] == [True, True] and not today[-1].past  # it is 09:00
