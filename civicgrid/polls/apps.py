@@ -5,3 +5,13 @@ class PollsConfig(AppConfig):
     name = "civicgrid.polls"
     label = "polls"
     verbose_name = "投票与调研"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from civicgrid.accounts.navigation import NavItem, register, register_home_panel
+
+        from .panels import polls_panel
+
+        register(NavItem(_("投票与调研"), "polls:staff_list", "bar-chart", "polls.manage", order=70))
+        register_home_panel(polls_panel, portal=True)
