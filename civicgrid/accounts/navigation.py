@@ -24,6 +24,13 @@ class NavItem:
     icon: str
     action: str | None = None
     order: int = 50
+    # Items of one group show as one drop-down menu, placed where its first item would be.
+    group: str | Promise | None = None
+
+
+# Groups of the staff menu.
+PORTAL_GROUP = _("淘社区")
+GROUP_ICONS = {PORTAL_GROUP: "house-heart"}
 
 
 STAFF_NAV: list[NavItem] = [NavItem(_("首页"), "home", "house", order=0)]
@@ -41,13 +48,29 @@ def _url(name: str) -> str:
 
 
 def staff_nav(user, current_path: str) -> list[dict]:
-    items = []
+    """The menu items this user may use, in order; grouped items as one entry with "children"."""
+    items, groups = [], {}
     for item in STAFF_NAV:
-        if item.action is None or user_can(user, item.action):
-            url = _url(item.url_name)
-            active = current_path == url if url == "/" else current_path.startswith(url)
-            items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
-    return items
+        if item.action is not None and not user_can(user, item.action):
+            continue
+        url = _url(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        entry = {"label": item.label, "url": url, "icon": item.icon, "active": active}
+        if item.group is None:
+            items.append(entry)
+        elif item.group in groups:
+            groups[item.group]["children"].append(entry)
+        else:
+            groups[item.group] = {
+                "label": item.group,
+                "icon": GROUP_ICONS.get(item.group, "list"),
+                "children": [entry],
+            }
+            items.append(groups[item.group])
+    for group in groups.values():
+        group["active"] = any(child["active"] for child in group["children"])
+    # A group with one item the user may use is just that item.
+    return [i["children"][0] if len(i.get("children", ())) == 1 else i for i in items]
 
 
 # Panels on the home pages, contributed by higher apps in their AppConfig.ready(): each is a

@@ -9,7 +9,7 @@ class BookingsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
-        from civicgrid.accounts.navigation import NavItem, register, register_home_panel
+        from civicgrid.accounts.navigation import PORTAL_GROUP, NavItem, register, register_home_panel
         from civicgrid.core import media
 
         from . import panels
@@ -22,6 +22,15 @@ class BookingsConfig(AppConfig):
                 getattr(user, "is_authenticated", False) and Resource.objects.filter(photo=name).exists()
             ),
         )
-        register(NavItem(_("资源预约管理"), "bookings:manage", "calendar-week", "bookings.manage", order=65))
+        register(
+            NavItem(
+                _("资源预约管理"),
+                "bookings:manage",
+                "calendar-week",
+                "bookings.manage",
+                order=65,
+                group=PORTAL_GROUP,
+            )
+        )
         register_home_panel(panels.staff_panel)
         register_home_panel(panels.portal_panel, portal=True)

@@ -10,7 +10,7 @@ class PortalConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
         from django.utils.translation import gettext_lazy as _
 
-        from civicgrid.accounts.navigation import NavItem, register, register_home_panel
+        from civicgrid.accounts.navigation import PORTAL_GROUP, NavItem, register, register_home_panel
         from civicgrid.core import media
 
         from . import receivers  # noqa: F401
@@ -27,12 +27,35 @@ class PortalConfig(AppConfig):
         from .panels import links_panel, organisation_panel, portal_panel
 
         register(
-            NavItem(_("实名认证审核"), "portal:verifications", "person-check", "portal.verify", order=60),
-            NavItem(_("积分兑换"), "portal:redemptions", "gift", "portal.rewards", order=61),
-            NavItem(_("居民意见"), "portal:staff_suggestions", "chat-dots", "portal.reply", order=62),
-            NavItem(_("发布新闻"), "portal:news_new", "newspaper", "portal.publish", order=63),
             NavItem(
-                _("单位账号审核"), "portal:organisations", "building-check", "portal.organisations", order=64
+                _("实名认证审核"),
+                "portal:verifications",
+                "person-check",
+                "portal.verify",
+                order=60,
+                group=PORTAL_GROUP,
+            ),
+            NavItem(
+                _("积分兑换"), "portal:redemptions", "gift", "portal.rewards", order=61, group=PORTAL_GROUP
+            ),
+            NavItem(
+                _("居民意见"),
+                "portal:staff_suggestions",
+                "chat-dots",
+                "portal.reply",
+                order=62,
+                group=PORTAL_GROUP,
+            ),
+            NavItem(
+                _("发布新闻"), "portal:news_new", "newspaper", "portal.publish", order=63, group=PORTAL_GROUP
+            ),
+            NavItem(
+                _("单位账号审核"),
+                "portal:organisations",
+                "building-check",
+                "portal.organisations",
+                order=64,
+                group=PORTAL_GROUP,
             ),
         )
         register_home_panel(portal_panel, portal=True)
