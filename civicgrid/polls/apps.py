@@ -10,8 +10,10 @@ class PollsConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from civicgrid.accounts.navigation import PORTAL_GROUP, NavItem, register, register_home_panel
+        from civicgrid.activities.selectors import DemandSource, register_demand_source
 
         from .panels import polls_panel
+        from .selectors import demand_in
 
         register(
             NavItem(
@@ -19,3 +21,6 @@ class PollsConfig(AppConfig):
             )
         )
         register_home_panel(polls_panel, portal=True)
+        register_demand_source(
+            DemandSource("polls", _("投票意向"), demand_in, hint=_("居民在投票中选择的、提到该人群的选项"))
+        )

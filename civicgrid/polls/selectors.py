@@ -323,7 +323,7 @@ DEMAND_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 
-def poll_demand(community: OrgUnit) -> dict[str, int]:
+def poll_demand(community: OrgUnit, since=None) -> dict[str, int]:
     """Votes cast by the community's residents for options naming a group, per group.
 
     An option such as "老年人健康讲座" counts for "elderly"; one naming two groups counts for both.
@@ -333,8 +333,21 @@ def poll_demand(community: OrgUnit) -> dict[str, int]:
         group: Count("pk", filter=_any_of("option__text__contains", words))
         for group, words in DEMAND_GROUPS.items()
     }
-    counts = VoteChoice.objects.filter(vote__community=community).aggregate(**filters)
+    votes = VoteChoice.objects.filter(vote__community=community)
+    if since is not None:
+        votes = votes.filter(vote__created_at__gte=since)
+    counts = votes.aggregate(**filters)
     return {group: counts[group] or 0 for group in DEMAND_GROUPS}
+
+
+def demand_in(scope) -> dict[str, int]:
+    """The demand menu's poll column (activities.selectors.DemandSource): `poll_demand` summed over
+    the communities looked at, for votes cast in the menu's period."""
+    total: dict[str, int] = dict.fromkeys(DEMAND_GROUPS, 0)
+    for community in scope.communities:
+        for group, n in poll_demand(community, since=scope.since).items():
+            total[group] += n
+    return total
 
 
 def _any_of(lookup: str, values) -> Q:

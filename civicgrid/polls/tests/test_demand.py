@@ -28,3 +28,17 @@ def test_votes_for_options_naming_a_group_are_counted_per_community(
     assert selectors.poll_demand(tree.community_a) == {"elderly": 3, "children": 2, "youth": 1, "families": 1}
     assert selectors.poll_demand(tree.community_b) == {"elderly": 0, "children": 0, "youth": 0, "families": 1}
     assert selectors.poll_demand(tree.grid_a1) == dict.fromkeys(selectors.DEMAND_GROUPS, 0)
+
+
+def test_the_community_heads_demand_menu_has_a_column_of_poll_answers(
+    personas, tree, street_poll, resident_b, verified
+):
+    from civicgrid.activities.selectors import demand_menu
+
+    elderly, children, *_ = options_of(street_poll)
+    street_poll.options.filter(pk=elderly).update(text="社区养老服务站")
+    services.vote_cast(actor=personas.resident, poll=street_poll, option_ids=[elderly, children])
+    menu = demand_menu(user=personas.community_head_a)
+    column = [source.key for source in menu.sources].index("polls")
+    figures = {row.audience: row.figures[column] for row in menu.rows}
+    assert figures["elderly"] == 1 and figures["children"] == 1 and figures["youth"] == 0
