@@ -119,15 +119,29 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+_SQLITE_FILE = DATABASES["default"]["NAME"] if "sqlite3" in DATABASES["default"]["ENGINE"] else None
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "civicgrid.core.cache.RedisCache", "LOCATION": REDIS_URL}}
+elif _SQLITE_FILE and str(_SQLITE_FILE) != ":memory:":
+    # One machine: files beside the database are shared by its web and worker processes (and start
+    # empty with a database in a new place).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": f"{_SQLITE_FILE}-cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # With a cache every process shares (web and worker), sessions and the signed-in account (with its
 # memberships) are read from it instead of the database on every request, and per-reader pages are
 # kept there; a change made in any process drops what it affects. Writes still go to the database.
-SHARED_CACHE = env.bool("SHARED_CACHE", default=bool(REDIS_URL))
-if REDIS_URL:
+# Off only for PostgreSQL without Redis, where each process has its own cache.
+SHARED_CACHE = env.bool(
+    "SHARED_CACHE", default=CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache"
+)
+if SHARED_CACHE:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Huey: Redis when REDIS_URL is set, else a SQLite file beside the database. "immediate" is set

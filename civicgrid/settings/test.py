@@ -10,6 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "civicgrid-test", "immediate": True}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SHARED_CACHE = True  # one process: the local cache is shared by everything that runs
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
