@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError, Forbidden
-from civicgrid.core.forms import add_service_errors
+from civicgrid.core.forms import run_service
 from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.selectors import is_staff_member, user_can
@@ -211,13 +211,8 @@ def create(request):
         data = dict(form.cleaned_data)
         unit_id = data.pop("unit")
         unit = next(u for u, _direct in units if u.pk == unit_id)
-        try:
-            activity = services.activity_create(actor=request.user, unit=unit, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        activity = run_service(form, lambda: services.activity_create(actor=request.user, unit=unit, **data))
+        if not form.errors:
             if activity.status == ActivityStatus.DRAFT:
                 messages.success(request, _("已提交，社区审核通过后发布。"))
             else:
@@ -243,13 +238,10 @@ def edit(request, activity_id: int):
     }
     form = ActivityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(actor=request.user, activity=activity, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        run_service(
+            form, lambda: services.activity_update(actor=request.user, activity=activity, **form.cleaned_data)
+        )
+        if not form.errors:
             messages.success(request, _("已保存。"))
             return redirect("activities:detail", activity.pk)
     status = 422 if request.method == "POST" else 200
@@ -301,18 +293,16 @@ def photos(request, activity_id: int):
     activity = _managed(request, activity_id)
     form = PhotoForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            added = services.photo_add(
+        added = run_service(
+            form,
+            lambda: services.photo_add(
                 actor=request.user,
                 activity=activity,
                 images=form.cleaned_data["photos"],
                 caption=form.cleaned_data["caption"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+            ),
+        )
+        if not form.errors:
             if added and added[0].status == PhotoStatus.PENDING:
                 messages.success(request, _("照片已上传，社区审核后公开。"))
             else:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError
-from civicgrid.core.forms import add_service_errors
+from civicgrid.core.forms import add_service_errors, run_service
 from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.models import OrgUnit
@@ -199,19 +199,17 @@ def resource_new(request):
     if data is not None and form.is_valid() & hours.is_valid():
         values = dict(form.cleaned_data)
         kind, _sep, unit_id = values.pop("owner").partition(":")
-        try:
-            resource = services.resource_create(
+        resource = run_service(
+            form,
+            lambda: services.resource_create(
                 actor=request.user,
                 unit=OrgUnit.objects.get(pk=unit_id),
                 as_organisation=kind == "org",
                 hours=hours.hours(),
                 **values,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("已发布，居民现在可以预约。"))
             return redirect("bookings:calendar", resource.pk)
     context = {"base": _owner_base(request), "form": form, "hours": hours, "resource": None}
@@ -230,15 +228,13 @@ def resource_edit(request, resource_id: int):
     )
     hours = HoursForm(data, initial=HoursForm.initial_from(resource.hours.all()))
     if data is not None and form.is_valid() & hours.is_valid():
-        try:
-            services.resource_update(
+        run_service(
+            form,
+            lambda: services.resource_update(
                 actor=request.user, resource=resource, hours=hours.hours(), **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("已保存。"))
             return redirect("bookings:calendar", resource.pk)
     context = {"base": _owner_base(request), "form": form, "hours": hours, "resource": resource}

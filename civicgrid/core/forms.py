@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .errors import DomainError
+
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Attach a service's ValidationError to the form's fields (unknown fields → form-wide)."""
@@ -12,6 +14,19 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def run_service(form: forms.Form, call):
+    """Run a page's service call for its valid form and return what it returns. Invalid input
+    (ValidationError) lands on the form's fields, a refusal (DomainError) on the form itself, so the
+    caller only asks `form.errors` afterwards."""
+    try:
+        return call()
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except DomainError as error:
+        form.add_error(None, str(error.message))
+    return None
 
 
 class ReasonField(forms.CharField):

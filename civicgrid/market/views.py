@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.core.errors import DomainError
-from civicgrid.core.forms import add_service_errors
+from civicgrid.core.forms import add_service_errors, run_service
 from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.selectors import user_can
@@ -106,19 +106,17 @@ def listing_new(request):
     form = ListingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            item = services.listing_create(
+        item = run_service(
+            form,
+            lambda: services.listing_create(
                 actor=request.user,
                 title=data["title"],
                 description=data["description"],
                 price=data["price"],
                 photos=data["photos"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("已提交，社区审核通过后即可在跳蚤市场看到。"))
             return redirect("market:listing", item.pk)
     status = 422 if request.method == "POST" else 200
@@ -151,13 +149,13 @@ def listing_report(request, listing_id: int):
     item = found_or_404(selectors.access_listing, user=request.user, listing_id=listing_id)
     form = ReportForm(request.POST)
     if form.is_valid():
-        try:
-            services.listing_report(actor=request.user, listing=item, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        run_service(
+            form,
+            lambda: services.listing_report(
+                actor=request.user, listing=item, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("感谢举报，社区工作人员会尽快核实。"))
             return redirect("market:listing", item.pk)
     return _detail(request, item, status=422, report_form=form)
@@ -169,13 +167,13 @@ def listing_contact(request, listing_id: int):
     item = found_or_404(selectors.access_listing, user=request.user, listing_id=listing_id)
     form = ContactForm(request.POST)
     if form.is_valid():
-        try:
-            services.listing_contact(actor=request.user, listing=item, message=form.cleaned_data["message"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        run_service(
+            form,
+            lambda: services.listing_contact(
+                actor=request.user, listing=item, message=form.cleaned_data["message"]
+            ),
+        )
+        if not form.errors:
             messages.success(request, _("留言已发送到卖家的消息中心。"))
             return redirect("market:listing", item.pk)
     return _detail(request, item, status=422, contact_form=form)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError, NotFound
-from civicgrid.core.forms import add_service_errors
+from civicgrid.core.forms import add_service_errors, run_service
 from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.decorators import require_action
@@ -213,13 +213,8 @@ def poll_new(request):
     initial = {"opens_at": local_input(now), "closes_at": local_input(now + timedelta(days=7))}
     form = PollForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            item = services.poll_create(actor=request.user, **_poll_fields(form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        item = run_service(form, lambda: services.poll_create(actor=request.user, **_poll_fields(form)))
+        if not form.errors:
             messages.success(request, _("投票已保存为草稿，检查无误后请发布。"))
             return redirect("polls:poll_manage", item.pk)
     status = 422 if request.method == "POST" else 200
@@ -242,13 +237,8 @@ def poll_edit(request, poll_id: int):
     }
     form = PollForm(request.POST or None, units=selectors.manage_units(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.poll_update(actor=request.user, poll=item, **_poll_fields(form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        run_service(form, lambda: services.poll_update(actor=request.user, poll=item, **_poll_fields(form)))
+        if not form.errors:
             messages.success(request, _("已保存。"))
             return redirect("polls:poll_manage", item.pk)
     status = 422 if request.method == "POST" else 200
@@ -321,13 +311,8 @@ def survey_new(request):
     initial = {"opens_at": local_input(now), "closes_at": local_input(now + timedelta(days=14))}
     form = SurveyForm(request.POST or None, units=selectors.manage_units(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            item = services.survey_create(actor=request.user, **_survey_fields(form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        item = run_service(form, lambda: services.survey_create(actor=request.user, **_survey_fields(form)))
+        if not form.errors:
             messages.success(request, _("调研已保存为草稿，请添加问题。"))
             return redirect("polls:survey_manage", item.pk)
     status = 422 if request.method == "POST" else 200
@@ -344,13 +329,10 @@ def survey_edit(request, survey_id: int):
     initial = _window_initial(item) | {"intro": item.intro}
     form = SurveyForm(request.POST or None, units=selectors.manage_units(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.survey_update(actor=request.user, survey=item, **_survey_fields(form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        run_service(
+            form, lambda: services.survey_update(actor=request.user, survey=item, **_survey_fields(form))
+        )
+        if not form.errors:
             messages.success(request, _("已保存。"))
             return redirect("polls:survey_manage", item.pk)
     status = 422 if request.method == "POST" else 200
@@ -436,13 +418,11 @@ def question_edit(request, survey_id: int, question_id: int):
     }
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.question_update(actor=request.user, question=question, **_question_kwargs(form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        run_service(
+            form,
+            lambda: services.question_update(actor=request.user, question=question, **_question_kwargs(form)),
+        )
+        if not form.errors:
             messages.success(request, _("已保存。"))
             return redirect("polls:survey_manage", item.pk)
     status = 422 if request.method == "POST" else 200

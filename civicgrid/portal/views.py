@@ -17,7 +17,7 @@ from civicgrid.audit.services import client_ip
 from civicgrid.cases import services as case_services
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError
-from civicgrid.core.forms import add_service_errors
+from civicgrid.core.forms import add_service_errors, run_service
 from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.selectors import path_q, user_can
@@ -41,13 +41,8 @@ from .models import News, Publication
 def verify(request):
     form = VerificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.verification_request(user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except DomainError as error:
-            form.add_error(None, str(error.message))
-        else:
+        run_service(form, lambda: services.verification_request(user=request.user, **form.cleaned_data))
+        if not form.errors:
             messages.success(request, _("已提交，等待网格员确认。"))
             return redirect("portal:verify")
     context = {"form": form, "latest": selectors.latest_verification(request.user)}
@@ -265,13 +260,11 @@ def staff_suggestion(request, case_id: int):
         if not user_can(request.user, "portal.publish"):
             raise PermissionDenied
         if publish_form.is_valid():
-            try:
-                services.publish(actor=request.user, case=case, **publish_form.cleaned_data)
-            except ValidationError as error:
-                add_service_errors(publish_form, error)
-            except DomainError as error:
-                publish_form.add_error(None, str(error.message))
-            else:
+            run_service(
+                publish_form,
+                lambda: services.publish(actor=request.user, case=case, **publish_form.cleaned_data),
+            )
+            if not publish_form.errors:
                 messages.success(request, _("已公示。"))
                 return redirect("portal:staff_suggestion", case.pk)
     context = {

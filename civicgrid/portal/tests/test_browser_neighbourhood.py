@@ -50,9 +50,12 @@ def test_a_resident_books_a_room_signs_up_and_votes_on_a_phone(
     # Book the room from the home card: a day, a free slot, the form.
     page.get_by_test_id("bookings-links").get_by_role("link", name=re.compile("资源共享")).click()
     page.get_by_role("link", name=re.compile("甲社区书画室")).click()
-    page.get_by_role("link", name=re.compile(f"^{day:%m-%d} ")).click()
+    page.get_by_role("link", name=re.compile(f"^{day:%m-%d} ")).click()  # htmx: the day's slots
+    expect(page.get_by_test_id("slots")).to_contain_text(day.strftime("%Y-%m-%d"))
     page.get_by_role("link", name="14:00–15:00").click()
     form = page.get_by_test_id("booking-form")
+    expect(form.get_by_label("开始")).to_have_value("14:00")  # the slot's link filled the form in
+    expect(form.get_by_label("结束")).to_have_value("15:00")
     form.get_by_label("人数").fill("4")
     form.get_by_label("用途").fill("书法练习")
     form.get_by_role("button", name="确认预约").click()
