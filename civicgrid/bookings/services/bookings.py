@@ -115,6 +115,9 @@ def booking_create(
     status = BookingStatus.PENDING if resource.needs_approval else BookingStatus.CONFIRMED
     try:
         with transaction.atomic():
+            # Bookings of one resource queue on its row: the exclusion constraint alone lets several
+            # overlapping inserts wait on one another, and PostgreSQL then aborts some as deadlocked.
+            Resource.objects.select_for_update().filter(pk=resource.pk).values_list("pk").first()
             booking = Booking.objects.create(
                 resource=resource,
                 booker=actor,
