@@ -151,3 +151,13 @@ def decide(request, booking_id: int, payload: DecisionIn):
     return services.booking_decide(
         actor=request.user, booking=booking, confirm=payload.confirm, reason=payload.reason
     )
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
+@router.post("/{booking_id}/withdraw", response=BookingOut, summary="管理方取消预约 · Withdraw (owner)")
+def withdraw(request, booking_id: int, payload: WithdrawIn):
+    booking = selectors.access_managed_booking(user=request.user, booking_id=booking_id)
+    return services.booking_withdraw(actor=request.user, booking=booking, reason=payload.reason)

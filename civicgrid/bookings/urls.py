@@ -14,4 +14,5 @@ urlpatterns = [
     path("manage/<int:resource_id>/", views.resource_edit, name="resource_edit"),
     path("manage/<int:resource_id>/calendar/", views.calendar, name="calendar"),
     path("manage/bookings/<int:booking_id>/decide/", views.decide, name="decide"),
+    path("manage/bookings/<int:booking_id>/withdraw/", views.withdraw, name="withdraw"),
 ]

@@ -278,7 +278,28 @@ def decide(request, booking_id: int):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("已确认预约。") if confirm else _("已退回预约。"))
+    return _back_to(request)
+
+
+def _back_to(request):
+    """Back to the page the owner acted from (the queue or a week of the calendar)."""
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("bookings:manage")
+
+
+@require_POST
+@require_action("bookings.manage")
+def withdraw(request, booking_id: int):
+    """The owner cancels a booking before it begins, saying why (the booker is told)."""
+    booking = found_or_404(selectors.access_managed_booking, user=request.user, booking_id=booking_id)
+    try:
+        services.booking_withdraw(actor=request.user, booking=booking, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("已取消该预约，并通知了预约人。"))
+    return _back_to(request)

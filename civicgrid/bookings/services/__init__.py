@@ -19,9 +19,11 @@ from .bookings import (
     SLOT_TAKEN,
     TOO_FAR,
     TOO_MANY_PEOPLE,
+    WITHDRAWAL_NEEDS_REASON,
     booking_cancel,
     booking_create,
     booking_decide,
+    booking_withdraw,
 )
 from .resources import EDITABLE, resource_create, resource_update
 
@@ -44,9 +46,11 @@ __all__ = [
     "SLOT_TAKEN",
     "TOO_FAR",
     "TOO_MANY_PEOPLE",
+    "WITHDRAWAL_NEEDS_REASON",
     "booking_cancel",
     "booking_create",
     "booking_decide",
+    "booking_withdraw",
     "resource_create",
     "resource_update",
 ]

@@ -122,3 +122,62 @@ def test_the_day_shows_taken_free_and_past_slots(place):
     assert taken == [10, 11]
     today = selectors.day_slots(place.room, at(10).date().replace(day=1))
     assert [s.past for s in today][:2] == [True, True] and not today[-1].past  # it is 09:00
+
+
+def test_the_owner_withdraws_a_confirmed_booking_with_a_reason_and_the_booker_is_told(place, personas):
+    booking = book(place, place.room, start=at(9), end=at(10))
+    assert booking.status == "confirmed"
+    with pytest.raises(ValidationError) as caught:
+        services.booking_withdraw(actor=personas.community_head_a, booking=booking, reason="  ")
+    assert caught.value.message_dict == {"reason": ["请说明取消预约的原因，预约人会收到这条说明。"]}
+    assert Booking.objects.get(pk=booking.pk).status == "confirmed"  # nothing changed
+    with pytest.raises(Forbidden):  # not the owner of community A's room
+        services.booking_withdraw(actor=personas.community_head_b, booking=booking, reason="维修")
+    services.booking_withdraw(actor=personas.community_head_a, booking=booking, reason="会议室漏水维修")
+    booking.refresh_from_db()
+    assert (booking.status, booking.reason) == ("cancelled", "会议室漏水维修")
+    note = Notification.objects.get(user=place.resident, kind="bookings.cancelled")
+    assert note.title == "预约已被管理方取消：甲社区会议室" and "会议室漏水维修" in note.body
+    assert AuditEvent.objects.filter(object_id=str(booking.pk), details__by="owner").exists()
+    book(place, place.room, actor=place.organisation, start=at(9), end=at(10))  # the time is free again
+    with pytest.raises(Conflict) as again:
+        services.booking_withdraw(actor=personas.community_head_a, booking=booking, reason="再次")
+    assert again.value.code == "not_cancellable"
+
+
+def test_a_booking_that_has_begun_cannot_be_withdrawn(place, personas):
+    booking = book(place, place.room, start=at(9), end=at(10))
+    with time_machine.travel(at(9, 15), tick=False), pytest.raises(Conflict) as caught:
+        services.booking_withdraw(actor=personas.community_head_a, booking=booking, reason="临时占用")
+    assert caught.value.code == "already_started"
+
+
+def test_the_owner_withdraws_from_the_calendar_page_and_through_the_api(client, place, personas):
+    from civicgrid.core.testing import log_in
+
+    first = book(place, place.room, start=at(9), end=at(10))
+    second = book(place, place.room, start=at(14), end=at(15))
+    log_in(client, personas.community_head_a)
+    calendar = f"/portal/resources/manage/{place.room.pk}/calendar/?week={at(9).date():%Y-%m-%d}"
+    assert 'data-testid="withdraw"' in client.get(calendar).content.decode()
+    response = client.post(
+        f"/portal/resources/manage/bookings/{first.pk}/withdraw/", {"reason": "停电检修", "next": calendar}
+    )
+    assert response.status_code == 302 and response["Location"] == calendar
+    assert Booking.objects.get(pk=first.pk).status == "cancelled"
+    empty = client.post(
+        f"/api/v1/bookings/{second.pk}/withdraw", {"reason": ""}, content_type="application/json"
+    )
+    assert empty.status_code == 400 and empty.json()["code"] == "invalid"
+    done = client.post(
+        f"/api/v1/bookings/{second.pk}/withdraw", {"reason": "停电检修"}, content_type="application/json"
+    )
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"
+    client.logout()
+    log_in(client, personas.community_head_b)  # another community's head learns nothing
+    third = book(place, place.room, start=at(15), end=at(16))
+    assert (
+        client.post(f"/portal/resources/manage/bookings/{third.pk}/withdraw/", {"reason": "x"}).status_code
+        == 404
+    )
+    assert Booking.objects.get(pk=third.pk).status == "confirmed"
