@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from civicgrid.bookings.selectors import venue_of
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError, Forbidden
 from civicgrid.core.forms import run_service
@@ -121,6 +122,7 @@ def detail(request, activity_id: int):
         over=activity.ends_at <= clock.now(),
         photos=selectors.photos_of(user=request.user, activity=activity),
         people=selectors.participants(activity) if can_manage else None,
+        venue=venue_of(activity.booking_id) if activity.booking_id else "",
     )
     return _render(request, "activities/detail.html", context)
 

@@ -251,6 +251,29 @@ def access_managed_booking(*, user, booking_id) -> Booking:
         raise NotFound() from None
 
 
+def booking_for_activity(*, organiser, booking_id) -> Booking | None:
+    """A booking an activity may name as its venue: pending or confirmed, made by the organiser or of
+    a resource the organiser manages. None when there is no such booking (or it is not theirs)."""
+    booking = (
+        Booking.objects.select_related("resource").filter(pk=booking_id, status__in=BLOCKING_STATUSES).first()
+    )
+    if booking is None or (booking.booker_id != organiser.pk and not can_manage(organiser, booking.resource)):
+        return None
+    return booking
+
+
+def venue_of(booking_id) -> str:
+    """How an activity shows the booking it names: the resource and the booked time (or nothing when
+    the booking has since been cancelled)."""
+    booking = (
+        Booking.objects.select_related("resource").filter(pk=booking_id, status__in=BLOCKING_STATUSES).first()
+    )
+    if booking is None:
+        return ""
+    start, end = timezone.localtime(booking.starts_at), timezone.localtime(booking.ends_at)
+    return f"{booking.resource.name} {start:%m-%d %H:%M}–{end:%H:%M}"
+
+
 def week_of(day: date) -> date:
     """The Monday of `day`'s week."""
     return day - timedelta(days=day.weekday())

@@ -47,7 +47,9 @@ def _clean(
     audience,
     booking_id=None,
     now: datetime,
+    organiser,
     check_start: bool = True,
+    check_booking: bool = True,
     confirmed: int = 0,
 ) -> dict:
     """Check an activity's fields; return them cleaned or raise every problem at once."""
@@ -91,6 +93,9 @@ def _clean(
                 raise ValueError
         except (TypeError, ValueError):
             errors["booking_id"] = [_("预约编号应为正整数。")]
+        else:
+            if check_booking:
+                _check_booking(errors, organiser, booking_id, starts_at, ends_at)
     if errors:
         raise ValidationError(errors)
     return {
@@ -105,6 +110,25 @@ def _clean(
     }
 
 
+def _check_booking(errors: dict, organiser, booking_id: int, starts_at, ends_at) -> None:
+    """The venue booking must be the organiser's (or of a resource they manage), still held, and cover
+    the activity's time."""
+    from civicgrid.bookings.selectors import booking_for_activity
+
+    booking = booking_for_activity(organiser=organiser, booking_id=booking_id)
+    if booking is None:
+        errors["booking_id"] = [_("找不到这条场地预约：须是您本人（或您管理的场地）待审核或已确认的预约。")]
+    elif (
+        starts_at is not None
+        and ends_at is not None
+        and not (booking.starts_at <= starts_at and ends_at <= booking.ends_at)
+    ):
+        start, end = timezone.localtime(booking.starts_at), timezone.localtime(booking.ends_at)
+        errors["booking_id"] = [
+            _("活动时间须在场地预约的时段之内（%(when)s）。") % {"when": f"{start:%m-%d %H:%M}–{end:%H:%M}"}
+        ]
+
+
 @transaction.atomic
 def activity_create(*, actor, unit: OrgUnit, now: datetime | None = None, **fields) -> Activity:
     """Staff publish at once; a resident's proposal waits for the community's approval."""
@@ -114,7 +138,7 @@ def activity_create(*, actor, unit: OrgUnit, now: datetime | None = None, **fiel
     direct = {u.pk: is_direct for u, is_direct in selectors.organise_units(actor)}
     if getattr(unit, "pk", None) not in direct:
         raise ValidationError({"unit": [_("请选择您可以发起活动的社区或街道。")]})
-    cleaned = _clean(now=now, **fields)
+    cleaned = _clean(now=now, organiser=actor, **fields)
     published = direct[unit.pk]
     activity = Activity.objects.create(
         unit=unit,
@@ -160,7 +184,11 @@ def activity_update(*, actor, activity: Activity, now: datetime | None = None, *
     values = {name: fields.get(name, getattr(locked, name)) for name in EDITABLE}
     cleaned = _clean(
         now=now,
+        organiser=locked.organiser,
         check_start=values["starts_at"] != locked.starts_at,
+        check_booking=any(
+            values[name] != getattr(locked, name) for name in ("booking_id", "starts_at", "ends_at")
+        ),
         confirmed=locked.confirmed_count,
         **values,
     )

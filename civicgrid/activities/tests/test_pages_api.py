@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from civicgrid.activities import services
 from civicgrid.activities.forms import local_input
@@ -123,8 +124,47 @@ def test_the_form_answers_422_in_chinese_and_saves_nothing(client, personas, tre
     assert not Activity.objects.exists()
 
 
-def test_sign_up_cancel_and_attendance_through_the_api(client, make_activity, personas, points_rule):
-    activity = make_activity(capacity=1, audience="elderly", booking_id=42)
+def venue_booking(personas, tree, *, booker=None, early=timedelta(minutes=30)):
+    """A confirmed booking of community A's room around the default activity's time."""
+    from civicgrid.bookings.models import Booking
+    from civicgrid.bookings.tests.conftest import make_resource
+    from civicgrid.core import clock
+
+    room = make_resource(tree.community_a, created_by=personas.community_head_a, name="甲社区活动室")
+    times = fields()
+    return Booking.objects.create(
+        resource=room,
+        booker=booker or personas.community_head_a,
+        starts_at=times["starts_at"] - early,
+        ends_at=times["ends_at"] + timedelta(minutes=30),
+        purpose="社区活动",
+        attendees=10,
+        status="confirmed",
+        created_at=clock.now(),
+    )
+
+
+def test_an_activity_names_its_venue_booking_only_when_it_is_the_organisers_and_covers_the_time(
+    client, make_activity, personas, tree
+):
+    booking = venue_booking(personas, tree)
+    activity = make_activity(booking_id=booking.pk)
+    log_in(client, personas.resident)
+    page = client.get(f"/portal/activities/{activity.pk}/").content.decode()
+    assert "已预约场地：甲社区活动室" in page
+    with pytest.raises(ValidationError) as caught:  # someone else's booking of a room they do not manage
+        make_activity(actor=personas.community_head_b, unit=tree.community_b, booking_id=booking.pk)
+    assert "找不到这条场地预约" in caught.value.message_dict["booking_id"][0]
+    late = venue_booking(personas, tree, early=-timedelta(minutes=30))  # begins after the activity
+    with pytest.raises(ValidationError) as outside:
+        make_activity(booking_id=late.pk)
+    assert "活动时间须在场地预约的时段之内" in outside.value.message_dict["booking_id"][0]
+    assert Activity.objects.count() == 1
+
+
+def test_sign_up_cancel_and_attendance_through_the_api(client, make_activity, personas, points_rule, tree):
+    booking = venue_booking(personas, tree)
+    activity = make_activity(capacity=1, audience="elderly", booking_id=booking.pk)
     make_activity(title="亲子阅读", audience="children")
     log_in(client, personas.resident)
     rows = client.get("/api/v1/activities?audience=elderly").json()
@@ -138,7 +178,7 @@ def test_sign_up_cancel_and_attendance_through_the_api(client, make_activity, pe
     waiting = post_json(client, f"/api/v1/activities/{activity.pk}/signup").json()
     assert (waiting["status"], waiting["position"]) == ("waiting", 1)
     detail = client.get(f"/api/v1/activities/{activity.pk}").json()
-    assert (detail["my_status"], detail["my_position"], detail["booking_id"]) == ("waiting", 1, 42)
+    assert (detail["my_status"], detail["my_position"], detail["booking_id"]) == ("waiting", 1, booking.pk)
     forbidden = client.get(f"/api/v1/activities/{activity.pk}/attendance")
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
     log_in(client, personas.resident)
