@@ -24,6 +24,7 @@ from .bookings import (
     booking_create,
     booking_decide,
     booking_withdraw,
+    expire_undecided,
 )
 from .resources import EDITABLE, resource_create, resource_update
 
@@ -51,6 +52,7 @@ __all__ = [
     "booking_create",
     "booking_decide",
     "booking_withdraw",
+    "expire_undecided",
     "resource_create",
     "resource_update",
 ]

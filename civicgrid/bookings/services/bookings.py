@@ -38,6 +38,7 @@ REFUSAL_NEEDS_REASON = gettext_lazy("请说明不予通过的原因。")
 DECISION_TOO_LATE = gettext_lazy("该预约的时段已开始，不能再确认。")
 ALREADY_STARTED = gettext_lazy("预约时段已开始，不能取消。")
 NOT_CANCELLABLE = gettext_lazy("该预约已取消或未通过。")
+EXPIRED_UNDECIDED = gettext_lazy("预约时段开始前未获审核，已自动退回，请重新预约。")
 WITHDRAWAL_NEEDS_REASON = gettext_lazy("请说明取消预约的原因，预约人会收到这条说明。")
 
 
@@ -291,3 +292,34 @@ def booking_withdraw(*, actor, booking: Booking, reason: str, now: datetime | No
     title = _("预约已被管理方取消：%(name)s") % {"name": booking.resource.name}
     _notify_booker(booking, title=title, body=f"{_when(booking.starts_at, booking.ends_at)} · {reason}")
     return booking
+
+
+def expire_undecided(*, now: datetime | None = None) -> int:
+    """Pending bookings whose time has begun without a decision are refused as expired, and their
+    bookers told; each only once (compare-and-set), so running it twice changes nothing more."""
+    now = now or clock.now()
+    expired = 0
+    for booking in Booking.objects.filter(status=BookingStatus.PENDING, starts_at__lte=now).select_related(
+        "resource"
+    )[:500]:
+        with transaction.atomic():
+            changed = Booking.objects.filter(pk=booking.pk, status=BookingStatus.PENDING).update(
+                status=BookingStatus.REFUSED, reason=str(EXPIRED_UNDECIDED)[:200], decided_at=now
+            )
+            if not changed:
+                continue
+            booking.refresh_from_db()
+            audit_record(
+                action=AuditAction.STATE_CHANGE,
+                actor=None,
+                obj=booking,
+                details={"status": BookingStatus.REFUSED, "expired": True},
+            )
+            title = _("预约未获审核：%(name)s") % {"name": booking.resource.name}
+            _notify_booker(
+                booking,
+                title=title,
+                body=f"{_when(booking.starts_at, booking.ends_at)} · {EXPIRED_UNDECIDED}",
+            )
+            expired += 1
+    return expired

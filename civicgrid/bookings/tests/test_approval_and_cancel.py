@@ -181,3 +181,31 @@ def test_the_owner_withdraws_from_the_calendar_page_and_through_the_api(client, 
         == 404
     )
     assert Booking.objects.get(pk=third.pk).status == "confirmed"
+
+
+def test_a_pending_booking_whose_time_begins_undecided_is_refused_once_and_the_booker_told(place, personas):
+    booking = book(place, place.hall)
+    decided = book(place, place.hall, actor=place.organisation, start=at(14, 30), end=at(15, 30))
+    services.booking_decide(actor=personas.street_leader, booking=decided, confirm=True)
+    with time_machine.travel(at(9, 0), tick=False):
+        assert services.expire_undecided() == 0  # not begun yet
+    with time_machine.travel(at(9, 31), tick=False):
+        assert services.expire_undecided() == 1
+        assert services.expire_undecided() == 0  # twice in a row changes nothing more
+    booking.refresh_from_db()
+    assert (booking.status, booking.reason) == ("refused", "预约时段开始前未获审核，已自动退回，请重新预约。")
+    assert Booking.objects.get(pk=decided.pk).status == "confirmed"
+    assert Notification.objects.filter(user=place.resident, kind="bookings.refused").count() == 1
+    assert AuditEvent.objects.filter(object_id=str(booking.pk), details__expired=True).count() == 1
+    assert list(selectors.pending_queue(personas.street_leader)) == []
+
+
+def test_the_worker_expires_undecided_bookings_every_five_minutes(place):
+    from huey.contrib.djhuey import HUEY
+
+    from civicgrid.bookings.tasks import expire_undecided_bookings
+
+    book(place, place.hall)
+    assert expire_undecided_bookings.task_class in HUEY._registry._periodic_tasks
+    with time_machine.travel(at(10, 0), tick=False):
+        assert expire_undecided_bookings.call_local() == 1
