@@ -298,3 +298,24 @@ def merchant(request, merchant_id: int):
         "status": item.status,
         "is_active": item.is_active,
     }
+
+
+class ListingEditIn(Schema):
+    title: str = Field(..., max_length=60)
+    description: str = Field("", max_length=2000)
+    price: str = Field("", max_length=12, description="元；留空表示免费")
+
+
+@router.patch(
+    "/listings/{listing_id}", response=ListingOut, summary="修改物品（重新审核） · Correct a listing"
+)
+def listing_update(request, listing_id: int, payload: ListingEditIn):
+    listing = selectors.access_own_listing(user=request.user, listing_id=listing_id)
+    listing = services.listing_update(
+        actor=request.user,
+        listing=listing,
+        title=payload.title,
+        description=payload.description,
+        price=payload.price,
+    )
+    return _listing_out(request, listing)

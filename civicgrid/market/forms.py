@@ -37,6 +37,12 @@ class ListingForm(forms.Form):
     photos = PhotosField(label=_("照片（最多 6 张）"))
 
 
+class ListingEditForm(ListingForm):
+    """The seller's corrections: name, price and description (photos stay as they are)."""
+
+    photos = None
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, error_messages={"required": _("请说明原因。")})
 

@@ -172,6 +172,14 @@ def can_moderate_listing(user, listing: Listing) -> bool:
     return listing.community_id in moderated_community_ids(user)
 
 
+def access_own_listing(*, user, listing_id) -> Listing:
+    """One of the user's own listings; anyone else's is the same 404."""
+    try:
+        return Listing.objects.get(pk=listing_id, seller=user)
+    except (Listing.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
 def my_listings(user) -> QuerySet[Listing]:
     return Listing.objects.filter(seller=user).select_related("community").order_by("-created_at", "-pk")
 

@@ -88,6 +88,57 @@ def _notify_seller(listing: Listing, title: str, body: str = "") -> None:
 # ---------------------------------------------------------------- listings
 
 
+def _clean_text(errors: dict, title, description, price) -> tuple[str, str, Decimal | None]:
+    """A listing's name, description and price, checked; problems go into `errors`."""
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        errors["title"] = [_("请填写物品名称。")]
+    elif len(title) > 60:
+        errors["title"] = [_("物品名称不能超过 60 个字。")]
+    if len(description) > 2000:
+        errors["description"] = [_("描述不能超过 2000 个字。")]
+    try:
+        amount = _parse_price(price)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        amount = None
+    return title, description, amount
+
+
+# What a seller may still change, and what it becomes: anything changed waits for moderation again.
+EDITABLE_LISTING = (ListingStatus.PENDING, ListingStatus.PUBLISHED, ListingStatus.REFUSED)
+
+
+@transaction.atomic
+def listing_update(*, actor, listing: Listing, title: str, description: str = "", price=None) -> Listing:
+    """The seller corrects the name, description or price. A changed listing leaves the market until
+    the community has looked at it again (moderation before anything is shown)."""
+    if listing.seller_id != actor.pk or not user_can(actor, "market.list"):
+        raise Forbidden()
+    errors: dict[str, list] = {}
+    title, description, amount = _clean_text(errors, title, description, price)
+    if errors:
+        raise ValidationError(errors)
+    new = {"title": title, "description": description, "price": amount}
+    changed = {name: value for name, value in new.items() if getattr(listing, name) != value}
+    if not changed:
+        return listing
+    updated = Listing.objects.filter(pk=listing.pk, seller=actor, status__in=EDITABLE_LISTING).update(
+        status=ListingStatus.PENDING, reason="", **changed
+    )
+    if not updated:
+        listing.refresh_from_db(fields=["status"])
+        raise Conflict(
+            _("该物品当前状态为“%(status)s”，不能再修改。") % {"status": listing.get_status_display()},
+            code="invalid_transition",
+        )
+    old = listing.status
+    listing.refresh_from_db()
+    details = {"from": old, "to": ListingStatus.PENDING, "changed": sorted(changed)}
+    audit_record(action=AuditAction.UPDATE, actor=actor, obj=listing, details=details)
+    return listing
+
+
 @transaction.atomic
 def listing_create(
     *,
@@ -101,19 +152,8 @@ def listing_create(
     """A resident offers an item; it waits for the community's moderation before anyone sees it."""
     if not user_can(actor, "market.list"):
         raise Forbidden()
-    title, description = (title or "").strip(), (description or "").strip()
     errors: dict[str, list] = {}
-    if not title:
-        errors["title"] = [_("请填写物品名称。")]
-    elif len(title) > 60:
-        errors["title"] = [_("物品名称不能超过 60 个字。")]
-    if len(description) > 2000:
-        errors["description"] = [_("描述不能超过 2000 个字。")]
-    try:
-        amount = _parse_price(price)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-        amount = None
+    title, description, amount = _clean_text(errors, title, description, price)
     photos = [p for p in photos if p]
     if len(photos) > MAX_PHOTOS:
         errors["photos"] = [_("最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS}]

@@ -7,6 +7,7 @@ app_name = "market"
 urlpatterns = [
     path("", views.listings, name="listings"),
     path("listings/new/", views.listing_new, name="listing_new"),
+    path("listings/<int:listing_id>/edit/", views.listing_edit, name="listing_edit"),
     path("listings/<int:listing_id>/", views.listing, name="listing"),
     path("listings/<int:listing_id>/sold/", views.listing_sold, name="listing_sold"),
     path("listings/<int:listing_id>/report/", views.listing_report, name="listing_report"),

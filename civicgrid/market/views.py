@@ -22,6 +22,7 @@ from . import selectors, services
 from .choices import CATEGORY_HINTS, ListingStatus, MerchantCategory, MerchantStatus
 from .forms import (
     ContactForm,
+    ListingEditForm,
     ListingForm,
     MerchantForm,
     ReasonForm,
@@ -123,11 +124,41 @@ def listing_new(request):
     return render(request, "market/listing_new.html", {"form": form}, status=status)
 
 
+@require_action("market.list")
+def listing_edit(request, listing_id: int):
+    """The seller corrects a listing; it goes back to the community's moderation."""
+    item = found_or_404(selectors.access_own_listing, user=request.user, listing_id=listing_id)
+    initial = {
+        "title": item.title,
+        "description": item.description,
+        "price": "" if item.price is None else item.price,
+    }
+    form = ListingEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        run_service(
+            form,
+            lambda: services.listing_update(
+                actor=request.user,
+                listing=item,
+                title=data["title"],
+                description=data["description"],
+                price=data["price"],
+            ),
+        )
+        if not form.errors:
+            messages.success(request, _("已保存，修改后的物品经社区审核后重新上架。"))
+            return redirect("market:mine")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "market/listing_edit.html", {"form": form, "item": item}, status=status)
+
+
 @require_GET
 @require_action("market.list")
 def my_listings(request):
     page = Paginator(selectors.my_listings(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "market/mine.html", {"page": page, "covers": selectors.first_photos(page)})
+    context = {"page": page, "covers": selectors.first_photos(page), "editable": services.EDITABLE_LISTING}
+    return render(request, "market/mine.html", context)
 
 
 @require_POST

@@ -260,3 +260,50 @@ def test_moderators_reach_their_communities_only(personas, tree):
         tree.community_b.pk,
     }
     assert selectors.moderated_community_ids(personas.resident) == []
+
+
+def test_the_seller_corrects_a_listing_and_it_waits_for_moderation_again(client, personas, on_sale):
+    listing = on_sale()
+    log_in(client, personas.resident)
+    mine = client.get("/portal/market/mine/").content.decode()
+    assert f"/portal/market/listings/{listing.pk}/edit/" in mine
+    bad = client.post(f"/portal/market/listings/{listing.pk}/edit/", {"title": "", "price": "120"})
+    assert bad.status_code == 422 and "请填写物品名称。" in bad.content.decode()
+    assert Listing.objects.get(pk=listing.pk).status == "published"  # nothing changed
+    response = client.post(
+        f"/portal/market/listings/{listing.pk}/edit/", {"title": "九成新儿童自行车", "price": "120"}
+    )
+    assert response.status_code == 302
+    listing.refresh_from_db()
+    assert (listing.status, listing.price) == ("pending", Decimal("120"))
+    assert listing not in selectors.published_listings(user=personas.volunteer)
+    assert AuditEvent.objects.filter(
+        object_id=str(listing.pk), action="update", details__changed=["price"]
+    ).exists()
+    services.listing_publish(actor=personas.community_head_a, listing=listing)
+    assert Listing.objects.get(pk=listing.pk).status == "published"
+
+
+def test_nobody_else_corrects_a_listing_and_a_sold_one_stays_as_it_was(client, personas, on_sale):
+    listing = on_sale()
+    log_in(client, personas.volunteer)
+    assert client.get(f"/portal/market/listings/{listing.pk}/edit/").status_code == 404
+    with pytest.raises(Forbidden):
+        services.listing_update(actor=personas.volunteer, listing=listing, title="我的了")
+    services.listing_mark_sold(actor=personas.resident, listing=listing)
+    listing.refresh_from_db()
+    with pytest.raises(Conflict):
+        services.listing_update(
+            actor=personas.resident, listing=listing, title="九成新儿童自行车", price="99"
+        )
+    assert Listing.objects.get(pk=listing.pk).price == Decimal("150")
+
+
+def test_the_api_corrects_a_listing(client, personas, on_sale):
+    listing = on_sale()
+    log_in(client, personas.resident)
+    url = f"/api/v1/market/listings/{listing.pk}"
+    bad = client.patch(url, {"title": "自行车", "price": "abc"}, content_type="application/json")
+    assert bad.status_code == 400 and "price" in bad.json()["errors"]
+    done = client.patch(url, {"title": "自行车", "price": ""}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "pending" and done.json()["price"] is None
