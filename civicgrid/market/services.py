@@ -127,11 +127,7 @@ def listing_update(*, actor, listing: Listing, title: str, description: str = ""
         status=ListingStatus.PENDING, reason="", **changed
     )
     if not updated:
-        listing.refresh_from_db(fields=["status"])
-        raise Conflict(
-            _("该物品当前状态为“%(status)s”，不能再修改。") % {"status": listing.get_status_display()},
-            code="invalid_transition",
-        )
+        _refuse_in_its_status(listing, _("该物品当前状态为“%(status)s”，不能再修改。"))
     old = listing.status
     listing.refresh_from_db()
     details = {"from": old, "to": ListingStatus.PENDING, "changed": sorted(changed)}
@@ -199,17 +195,19 @@ def listing_create(
     return listing
 
 
+def _refuse_in_its_status(listing: Listing, message: str) -> None:
+    """A compare-and-set found the listing moved on: say which status it is in now."""
+    listing.refresh_from_db(fields=["status"])
+    raise Conflict(message % {"status": listing.get_status_display()}, code="invalid_transition")
+
+
 def _move(*, listing: Listing, to: str, actor, reason: str = "", **fields) -> Listing:
     """Compare-and-set the listing from one of the statuses allowed before `to`."""
     changed = Listing.objects.filter(pk=listing.pk, status__in=_from(to)).update(
         status=to, reason=reason, **fields
     )
     if not changed:
-        listing.refresh_from_db(fields=["status"])
-        raise Conflict(
-            _("该物品当前状态为“%(status)s”，不能再进行此操作。") % {"status": listing.get_status_display()},
-            code="invalid_transition",
-        )
+        _refuse_in_its_status(listing, _("该物品当前状态为“%(status)s”，不能再进行此操作。"))
     old = listing.status
     listing.refresh_from_db()
     details = {"from": old, "to": to}
