@@ -5,6 +5,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for module in modules:
                     module.load(ctx)
+            # Entries kept for an earlier database at the same place (ids reused) must not answer.
+            cache.clear()
             self.stdout.write(self.style.SUCCESS("演示街道已就绪。"))
         if not options["quiet_logins"]:
             for module in modules:
