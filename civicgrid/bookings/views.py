@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError
 from civicgrid.core.forms import add_service_errors, run_service
-from civicgrid.core.shortcuts import found_or_404
+from civicgrid.core.shortcuts import acted, found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import is_staff_member
@@ -155,12 +155,7 @@ def mine(request):
 @require_action("bookings.book")
 def cancel(request, booking_id: int):
     booking = found_or_404(selectors.access_my_booking, user=request.user, booking_id=booking_id)
-    try:
-        services.booking_cancel(actor=request.user, booking=booking)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("已取消预约。"))
+    acted(request, lambda: services.booking_cancel(actor=request.user, booking=booking), _("已取消预约。"))
     return redirect("bookings:mine")
 
 
@@ -268,16 +263,13 @@ def calendar(request, resource_id: int):
 def decide(request, booking_id: int):
     booking = found_or_404(selectors.access_managed_booking, user=request.user, booking_id=booking_id)
     confirm = request.POST.get("decision") == "confirm"
-    try:
-        services.booking_decide(
+    acted(
+        request,
+        lambda: services.booking_decide(
             actor=request.user, booking=booking, confirm=confirm, reason=request.POST.get("reason", "")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("已确认预约。") if confirm else _("已退回预约。"))
+        ),
+        _("已确认预约。") if confirm else _("已退回预约。"),
+    )
     return _back_to(request)
 
 
@@ -294,12 +286,11 @@ def _back_to(request):
 def withdraw(request, booking_id: int):
     """The owner cancels a booking before it begins, saying why (the booker is told)."""
     booking = found_or_404(selectors.access_managed_booking, user=request.user, booking_id=booking_id)
-    try:
-        services.booking_withdraw(actor=request.user, booking=booking, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("已取消该预约，并通知了预约人。"))
+    acted(
+        request,
+        lambda: services.booking_withdraw(
+            actor=request.user, booking=booking, reason=request.POST.get("reason", "")
+        ),
+        _("已取消该预约，并通知了预约人。"),
+    )
     return _back_to(request)

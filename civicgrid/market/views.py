@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.core.errors import DomainError
 from civicgrid.core.forms import add_service_errors, run_service
-from civicgrid.core.shortcuts import found_or_404
+from civicgrid.core.shortcuts import acted, found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.selectors import user_can
 
@@ -165,12 +165,7 @@ def my_listings(request):
 @require_action("market.list")
 def listing_sold(request, listing_id: int):
     item = found_or_404(selectors.access_listing, user=request.user, listing_id=listing_id)
-    try:
-        services.listing_mark_sold(actor=request.user, listing=item)
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("已标记为售出。"))
+    acted(request, lambda: services.listing_mark_sold(actor=request.user, listing=item), _("已标记为售出。"))
     return _back(request, "market:mine")
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError, NotFound
 from civicgrid.core.forms import add_service_errors, run_service
-from civicgrid.core.shortcuts import found_or_404
+from civicgrid.core.shortcuts import acted, found_or_404
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.decorators import require_action
 from civicgrid.portal.services import is_verified
@@ -262,22 +262,11 @@ def poll_manage(request, poll_id: int):
     return render(request, "polls/poll_manage.html", context)
 
 
-def _state_change(request, change, success: str):
-    try:
-        change()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, success)
-
-
 @require_POST
 @require_action("polls.manage")
 def poll_publish(request, poll_id: int):
     item = found_or_404(selectors.access_managed_poll, user=request.user, poll_id=poll_id)
-    _state_change(
+    acted(
         request,
         lambda: services.poll_publish(actor=request.user, poll=item),
         _("已发布，参与范围内的居民会收到消息。"),
@@ -289,7 +278,7 @@ def poll_publish(request, poll_id: int):
 @require_action("polls.manage")
 def poll_close(request, poll_id: int):
     item = found_or_404(selectors.access_managed_poll, user=request.user, poll_id=poll_id)
-    _state_change(request, lambda: services.poll_close(actor=request.user, poll=item), _("投票已结束。"))
+    acted(request, lambda: services.poll_close(actor=request.user, poll=item), _("投票已结束。"))
     return redirect("polls:poll_manage", item.pk)
 
 
@@ -437,9 +426,7 @@ def question_delete(request, survey_id: int, question_id: int):
     question = found_or_404(
         selectors.access_managed_question, user=request.user, survey=item, question_id=question_id
     )
-    _state_change(
-        request, lambda: services.question_delete(actor=request.user, question=question), _("问题已删除。")
-    )
+    acted(request, lambda: services.question_delete(actor=request.user, question=question), _("问题已删除。"))
     return redirect("polls:survey_manage", item.pk)
 
 
@@ -462,7 +449,7 @@ def question_move(request, survey_id: int, question_id: int):
 @require_action("polls.manage")
 def survey_publish(request, survey_id: int):
     item = found_or_404(selectors.access_managed_survey, user=request.user, survey_id=survey_id)
-    _state_change(
+    acted(
         request,
         lambda: services.survey_publish(actor=request.user, survey=item),
         _("已发布，参与范围内的居民会收到消息。"),
@@ -474,7 +461,7 @@ def survey_publish(request, survey_id: int):
 @require_action("polls.manage")
 def survey_close(request, survey_id: int):
     item = found_or_404(selectors.access_managed_survey, user=request.user, survey_id=survey_id)
-    _state_change(request, lambda: services.survey_close(actor=request.user, survey=item), _("调研已结束。"))
+    acted(request, lambda: services.survey_close(actor=request.user, survey=item), _("调研已结束。"))
     return redirect("polls:survey_manage", item.pk)
 
 

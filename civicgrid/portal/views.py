@@ -18,7 +18,7 @@ from civicgrid.cases import services as case_services
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError
 from civicgrid.core.forms import add_service_errors, run_service
-from civicgrid.core.shortcuts import found_or_404
+from civicgrid.core.shortcuts import acted, found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.selectors import path_q, user_can
 
@@ -97,14 +97,11 @@ def _decided(request, decide, *, back: str):
     """Confirm or refuse an item of a staff queue (the posted decision and reason), then go back to the
     queue with the outcome as a message."""
     confirm = request.POST.get("decision") == "confirm"
-    try:
-        decide(actor=request.user, confirm=confirm, reason=request.POST.get("reason", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("已确认。") if confirm else _("已退回。"))
+    acted(
+        request,
+        lambda: decide(actor=request.user, confirm=confirm, reason=request.POST.get("reason", "")),
+        _("已确认。") if confirm else _("已退回。"),
+    )
     return redirect(back)
 
 

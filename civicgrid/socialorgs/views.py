@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.core.errors import DomainError
 from civicgrid.core.forms import add_service_errors
-from civicgrid.core.shortcuts import found_or_404
+from civicgrid.core.shortcuts import acted, found_or_404
 from civicgrid.org.decorators import require_action
 from civicgrid.org.selectors import user_can
 
@@ -407,12 +407,7 @@ def staff_org(request, org_id: int):
 
 def _staff_action(request, org_id: int, action, success: str):
     org = _staff_org(request, org_id)
-    try:
-        action(org)
-    except (ValidationError, DomainError) as failure:
-        messages.error(request, _failure(failure))
-    else:
-        messages.success(request, success)
+    acted(request, lambda: action(org), success)
     back = request.POST.get("next")
     return redirect("socialorgs:staff_orgs") if back == "list" else redirect("socialorgs:staff_org", org.pk)
 
