@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from civicgrid.core.errors import NotFound
 from civicgrid.org.choices import Role
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.selectors import memberships_of, path_q, scope_paths
+from civicgrid.org.selectors import memberships_of, scope_paths, unit_ids_under
 
 from .choices import OPEN_STATUSES, CaseStatus, Light
 from .models import Case, CaseEvent, Category, SlaPolicy
@@ -43,14 +43,23 @@ CATEGORY_CACHE_SECONDS = 30.0
 _categories: tuple[float, dict[str, Category]] | None = None
 
 
-def active_category(code: str) -> Category | None:
-    """The active category with this code, its policy loaded (the report API's look-up, no query)."""
+def _active_categories() -> dict[str, Category]:
     global _categories
     if _categories is None or time.monotonic() - _categories[0] > CATEGORY_CACHE_SECONDS:
-        loaded = Category.objects.select_related("policy").filter(is_active=True)
+        loaded = Category.objects.select_related("policy").filter(is_active=True)  # in display order
         _categories = (time.monotonic(), {c.code: c for c in loaded})
-    category = _categories[1].get(code)
+    return _categories[1]
+
+
+def active_category(code: str) -> Category | None:
+    """The active category with this code, its policy loaded (the report API's look-up, no query)."""
+    category = _active_categories().get(code)
     return copy.copy(category) if category is not None else None
+
+
+def active_categories() -> list[tuple[int, str]]:
+    """Id and name of every active category in display order (the filters' choices, no query)."""
+    return [(c.pk, c.name) for c in _active_categories().values()]
 
 
 def forget_categories(**_kwargs) -> None:
@@ -73,7 +82,7 @@ def cases_for(user) -> QuerySet[Case]:
     # The places as unit ids (a street has a few hundred units): each condition then goes by its index
     # instead of joining every case to its grid and holder to compare paths.
     if paths:
-        units = _unit_ids(paths)
+        units = unit_ids_under(paths)
         q |= Q(grid_id__in=units) | Q(holder_id__in=units)
     streets = [
         m.unit.path[: -OrgUnit.steplen]
@@ -81,12 +90,10 @@ def cases_for(user) -> QuerySet[Case]:
         if m.role in (Role.DEPARTMENT_STAFF, Role.AGENCY_STAFF)
     ]
     if streets:
-        q |= Q(status__in=[CaseStatus.AWAITING_CLAIM, CaseStatus.DISPUTED], grid_id__in=_unit_ids(streets))
+        q |= Q(
+            status__in=[CaseStatus.AWAITING_CLAIM, CaseStatus.DISPUTED], grid_id__in=unit_ids_under(streets)
+        )
     return Case.objects.filter(q)
-
-
-def _unit_ids(paths: list[str]) -> list[int]:
-    return list(OrgUnit.objects.filter(path_q(paths)).values_list("pk", flat=True))
 
 
 def access_case(*, user, case_id) -> Case:

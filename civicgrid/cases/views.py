@@ -9,18 +9,28 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core import clock
 from civicgrid.core.errors import DomainError, NotFound
 from civicgrid.core.forms import add_service_errors
-from civicgrid.core.pagination import CappedPaginator
+from civicgrid.core.pagination import PeekPage
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.decorators import require_action
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.selectors import ancestor_of_kind, memberships_of, units_visible_to, user_can
+from civicgrid.org.selectors import (
+    ancestor_of_kind,
+    memberships_of,
+    scope_paths,
+    units_under,
+    units_visible_to,
+    user_can,
+)
 
 from . import selectors, services, sla
 from .choices import CaseStatus, Channel, DecisionStatus, Light, Outcome
@@ -67,9 +77,11 @@ def _decorate(rows, now):
         due = row["stage_due_at"]
         hours = round((due - now).total_seconds() / 3600, 1) if due and not row["paused_at"] else None
         row["left_hours"] = hours
+        row["overdue"] = hours is not None and hours < 0
         row["left_text"] = (
             "" if hours is None else (overdue % {"h": -hours} if hours < 0 else left % {"h": hours})
         )
+        row["reported"] = timezone.localtime(row["reported_at"]).strftime("%m-%d %H:%M")
     return rows
 
 
@@ -141,7 +153,9 @@ def nearby(request):
 @require_GET
 @require_action("cases.view")
 def centre(request):
-    """The centre: waiting cases with their light and time left, filterable; claim in place."""
+    """The centre: waiting cases with their light and time left, filterable; claim in place.
+
+    The body is a Jinja2 template (docs/decisions/0007-jinja2-for-long-lists.md)."""
     now = clock.now()
     tab = request.GET.get("tab", "waiting")
     filters = {
@@ -161,25 +175,28 @@ def centre(request):
     else:
         tab = "waiting"
         rows = selectors.centre_list(user=request.user, now=now, **filters)
-    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
-    _decorate(page.object_list, now)
-    context = {
-        "page": page,
-        "tab": tab,
-        "filters": filters,
-        "now": now,
-        "categories": Category.objects.filter(is_active=True),
-        "channels": Channel.choices,
-        "communities": units_visible_to(request.user).filter(kind=UnitKind.COMMUNITY).order_by("code"),
-        "lights": [
-            (Light.RED, Light.RED.label),
-            (Light.YELLOW, Light.YELLOW.label),
-            (Light.GREEN, Light.GREEN.label),
-        ],
-        "is_dispatcher": user_can(request.user, "cases.dispatch"),
-    }
-    template = "cases/partials/centre_rows.html" if request.htmx else "cases/centre.html"
-    return render(request, template, context)
+    page = PeekPage(rows, request.GET.get("page"), 50, params=request.GET)
+    context = {"page": _decorate(page, now), "tab": tab}
+    if request.htmx:
+        return render(request, "cases/partials/centre_rows.html", context, using="jinja2")
+    tabs = [("waiting", _("待领办")), ("mine", _("我的承办")), ("open", _("全部在办")), ("confirm", _("待核实确认"))]
+    if user_can(request.user, "cases.dispatch"):
+        tabs.append(("queue", _("人工派单")))
+    lights = [(light, light.label) for light in (Light.RED, Light.YELLOW, Light.GREEN)]
+    selects = [
+        ("category", _("类别"), _("全部类别"), selectors.active_categories()),
+        ("channel", _("来源"), _("全部来源"), Channel.choices),
+        ("light", _("红黄灯"), _("全部灯色"), lights),
+        ("community", _("社区"), _("全部社区"), units_under(scope_paths(request.user), kind=UnitKind.COMMUNITY)),
+    ]
+    body = render_to_string(
+        "cases/centre_body.html",
+        context | {"tabs": tabs, "selects": selects, "filters": filters},
+        request,
+        using="jinja2",
+    )
+    # Jinja2 escaped every value in it (autoescape is on).
+    return render(request, "cases/centre.html", {"body": mark_safe(body)})
 
 
 def _span(delta) -> dict | None:

@@ -5,11 +5,13 @@ reaches its unit's whole subtree (treebeard materialised path), so a grid worker
 grids, a community head their community with its grids, a street leader the whole street.
 """
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
@@ -119,6 +121,44 @@ def path_q(paths: list[str], field: str = "path") -> Q:
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+# Reads about the units under some paths, shared by every user with the same places, kept until any
+# unit changes (the version of UNITS_VERSION_KEY) or this long at most.
+UNITS_KEPT_S = 300
+
+
+def _under(name: str, paths: list[str], read):
+    if not paths:
+        return []
+    if not settings.SHARED_CACHE:  # a process-local cache would not hear of other processes' changes
+        return read()
+    key = f"units:{name}:" + hashlib.blake2b("|".join(sorted(paths)).encode(), digest_size=16).hexdigest()
+    found = cache.get_many([key, UNITS_VERSION_KEY])
+    version, entry = found.get(UNITS_VERSION_KEY), found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value = read()
+    cache.set(key, (version, value), UNITS_KEPT_S)
+    return value
+
+
+def unit_ids_under(paths: list[str]) -> list[int]:
+    """Ids of every unit under `paths`, inactive ones included (their records stay in scope)."""
+    return _under("ids", paths, lambda: list(OrgUnit.objects.filter(path_q(paths)).values_list("pk", flat=True)))
+
+
+def units_under(paths: list[str], *, kind: str) -> list[tuple[int, str]]:
+    """Id and name of the active units of one kind under `paths`, by code (a filter's choices)."""
+    return _under(
+        f"kind-{kind}",
+        paths,
+        lambda: list(
+            OrgUnit.objects.filter(path_q(paths), kind=kind, is_active=True)
+            .order_by("code")
+            .values_list("pk", "name")
+        ),
+    )
 
 
 def units_visible_to(user) -> QuerySet[OrgUnit]:

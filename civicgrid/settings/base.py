@@ -91,6 +91,12 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Bodies of long lists only (docs/decisions/0007-jinja2-for-long-lists.md): <app>/jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "civicgrid.core.jinja.environment"},
+    },
 ]
 
 

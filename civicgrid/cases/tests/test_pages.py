@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -288,6 +289,27 @@ def test_a_filter_change_from_htmx_returns_only_the_rows(client, personas, waiti
     assert "<html" not in page
     assert row_of(page, waiting["red"])
     assert not row_of(page, waiting["green"])
+
+
+def test_the_centre_pages_by_50_and_its_links_keep_the_filters(client, personas, flow):
+    cases = [report(personas, flow, ago=timedelta(minutes=i)) for i in range(51)]
+    log_in(client, personas.grid_worker_a)
+    first = html(client.get(CENTRE, {"tab": "open", "channel": "visit"}))
+    assert first.count('data-testid="case-row"') == 50
+    assert "第 1 页" in first
+    assert "?tab=open&amp;channel=visit&amp;page=2" in first
+    second = html(client.get(CENTRE, {"tab": "open", "channel": "visit", "page": 2}))
+    assert second.count('data-testid="case-row"') == 1
+    assert row_of(second, cases[0])  # the newest case is due last
+    assert "?tab=open&amp;channel=visit&amp;page=1" in second and "page=3" not in second
+
+
+def test_the_centre_speaks_english_when_asked(client, personas, waiting):
+    log_in(client, personas.grid_worker_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = html(client.get(CENTRE))
+    assert "Case handling centre" in page and "问题流转中心" not in page
+    assert "All categories" in page and "Claim" in page
 
 
 def test_a_grid_worker_of_b_sees_only_b_cases_in_the_centre(client, personas, waiting):

@@ -4,6 +4,8 @@ import pytest
 
 from civicgrid.core.testing import log_in
 from civicgrid.org import selectors
+from civicgrid.org.choices import UnitKind
+from civicgrid.org.services import org_unit_create
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +107,25 @@ def test_anonymous_is_sent_to_log_in_and_api_answers_401(client, tree):
     api = client.get("/api/v1/org/units")
     assert api.status_code == 401
     assert api.json()["code"] == "not_authenticated"
+
+
+# The units under a user's places are kept in the shared cache between requests (one read for
+# every user with the same places); any change to a unit must show at once.
+
+
+def test_a_new_grid_is_in_scope_at_once(personas, tree):
+    head = personas.community_head_a
+    paths = selectors.scope_paths(head)
+    before = selectors.unit_ids_under(paths)
+    assert selectors.unit_ids_under(paths) == before  # now from the cache
+    grid = org_unit_create(parent=tree.community_a, kind=UnitKind.GRID, name="甲三网格", code="339901001001003")
+    assert set(selectors.unit_ids_under(paths)) == set(before) | {grid.pk}
+
+
+def test_a_deactivated_community_leaves_the_filter_choices_at_once(personas, tree):
+    leader = personas.street_leader
+    paths = selectors.scope_paths(leader)
+    assert {name for _, name in selectors.units_under(paths, kind="community")} == {"甲社区", "乙社区"}
+    tree.community_b.is_active = False
+    tree.community_b.save()
+    assert {name for _, name in selectors.units_under(paths, kind="community")} == {"甲社区"}
