@@ -2,6 +2,7 @@
 the home pages."""
 
 import functools
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,7 +15,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.org.selectors import user_can
+from civicgrid.org.permissions import PERMISSIONS
+from civicgrid.org.selectors import roles_of, user_can
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,7 @@ def staff_nav(user, current_path: str) -> list[dict]:
         if item.action is not None and not user_can(user, item.action):
             continue
         url = _url(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        entry = {"label": item.label, "url": url, "icon": item.icon, "active": active}
+        entry = {"label": item.label, "url": url, "icon": item.icon, "active": _is_active(url, current_path)}
         if item.group is None:
             items.append(entry)
         elif item.group in groups:
@@ -71,6 +72,36 @@ def staff_nav(user, current_path: str) -> list[dict]:
         group["active"] = any(child["active"] for child in group["children"])
     # A group with one item the user may use is just that item.
     return [i["children"][0] if len(i.get("children", ())) == 1 else i for i in items]
+
+
+# The rendered menu depends only on the language, the roles, the admin flags and the active items: it
+# is rendered once for each such combination and then read from the cache (no personal data in it).
+MENU_KEPT_S = 3600
+MENU_TEMPLATE = "staff/_menu.html"
+
+
+@functools.cache
+def _menu_version() -> str:
+    """A digest of the menu's definition and the permission table: a deploy that changes either one
+    does not read menus cached by the previous version."""
+    definition = repr([(i.label, i.url_name, i.icon, i.action, i.group) for i in STAFF_NAV])
+    return hashlib.blake2b(f"{definition}{sorted(PERMISSIONS.items())}".encode(), digest_size=8).hexdigest()
+
+
+def staff_menu(user, current_path: str) -> str:
+    active = [item.url_name for item in STAFF_NAV if _is_active(_url(item.url_name), current_path)]
+    roles = ",".join(sorted(roles_of(user)))
+    key = f"staff-menu:{_menu_version()}:{get_language()}:{user.is_superuser:d}{user.is_staff:d}:{roles}:{active}"
+    html = cache.get(key)
+    if html is None:
+        context = {"nav_items": staff_nav(user, current_path), "is_admin": user.is_staff}
+        html = str(render_to_string(MENU_TEMPLATE, context))
+        cache.set(key, html, MENU_KEPT_S)
+    return mark_safe(html)  # our own template's output
+
+
+def _is_active(url: str, current_path: str) -> bool:
+    return current_path == url if url == "/" else current_path.startswith(url)
 
 
 # Panels on the home pages, contributed by higher apps in their AppConfig.ready(): each is a

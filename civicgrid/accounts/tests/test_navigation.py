@@ -1,9 +1,12 @@
 """The staff menu: items a role may not use are absent; the portal's staff pages share one drop-down."""
 
 import pytest
+from django.conf import settings
 
 from civicgrid.accounts.navigation import PORTAL_GROUP, staff_nav
 from civicgrid.core.testing import log_in
+from civicgrid.org.choices import Role
+from civicgrid.org.services import membership_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +36,18 @@ def test_the_menu_renders_the_drop_down(client, personas):
     log_in(client, personas.community_head_a)
     html = client.get("/").content.decode()
     assert 'class="nav-link dropdown-toggle' in html and "淘社区" in html
+
+
+def test_the_menu_follows_the_page_the_language_and_a_new_role_at_once(client, personas, tree):
+    worker = personas.grid_worker_a
+    log_in(client, worker)
+    home = client.get("/").content.decode()
+    assert '<a class="nav-link active" href="/" aria-current="page">' in home
+    centre = client.get("/cases/").content.decode()
+    assert '<a class="nav-link active" href="/cases/" aria-current="page">' in centre
+    assert "/cases/warnings/" not in centre
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Home" in client.get("/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    membership_grant(user=worker, unit=tree.community_a, role=Role.COMMUNITY_HEAD)
+    assert "/cases/warnings/" in client.get("/").content.decode()
