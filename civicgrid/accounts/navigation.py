@@ -89,7 +89,7 @@ def _menu_version() -> str:
 
 
 def staff_menu(user, current_path: str) -> str:
-    active = [item.url_name for item in STAFF_NAV if _is_active(_url(item.url_name), current_path)]
+    active = ",".join(item.url_name for item in STAFF_NAV if _is_active(_url(item.url_name), current_path))
     roles = ",".join(sorted(roles_of(user)))
     key = f"staff-menu:{_menu_version()}:{get_language()}:{user.is_superuser:d}{user.is_staff:d}:{roles}:{active}"
     html = cache.get(key)

@@ -64,25 +64,27 @@ def _case(request, case_id) -> Case:
         raise Http404 from None
 
 
-def _decorate(rows, now):
-    """Add to each list row (a values dict) what the row shows: light, time left, links — worked
-    out once here rather than by a template tag per row (a page of 50 rows stays cheap)."""
+def _decorate(page, now) -> None:
+    """Turn each row of the page (a values dict) into an object with what the row shows: light, time
+    left, date, link — worked out once here rather than by a template tag per row (a page of 50 rows
+    stays cheap; templates read an object's attributes faster than a dict's keys)."""
     detail = reverse("cases:detail", args=[0]).removesuffix("0/")
     overdue, left = _("已超时 %(h)s 小时"), _("剩余 %(h)s 小时")
     labels = {value: str(label) for value, label in Light.choices}
+    rows = [SimpleNamespace(**values) for values in page.object_list]
     for row in rows:
-        row["light"] = sla.light(SimpleNamespace(**row), now)
-        row["light_label"] = labels[row["light"]]
-        row["url"] = f"{detail}{row['id']}/"
-        due = row["stage_due_at"]
-        hours = round((due - now).total_seconds() / 3600, 1) if due and not row["paused_at"] else None
-        row["left_hours"] = hours
-        row["overdue"] = hours is not None and hours < 0
-        row["left_text"] = (
+        row.light = sla.light(row, now)
+        row.light_label = labels[row.light]
+        row.url = f"{detail}{row.id}/"
+        due = row.stage_due_at
+        hours = round((due - now).total_seconds() / 3600, 1) if due and not row.paused_at else None
+        row.left_hours = hours
+        row.overdue = hours is not None and hours < 0
+        row.left_text = (
             "" if hours is None else (overdue % {"h": -hours} if hours < 0 else left % {"h": hours})
         )
-        row["reported"] = timezone.localtime(row["reported_at"]).strftime("%m-%d %H:%M")
-    return rows
+        row.reported = timezone.localtime(row.reported_at).strftime("%m-%d %H:%M")
+    page.object_list = rows
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,10 +178,16 @@ def centre(request):
         tab = "waiting"
         rows = selectors.centre_list(user=request.user, now=now, **filters)
     page = PeekPage(rows, request.GET.get("page"), 50, params=request.GET)
-    context = {"page": _decorate(page, now), "tab": tab}
+    _decorate(page, now)
+    context = {"page": page, "tab": tab}
     if request.htmx:
         return render(request, "cases/partials/centre_rows.html", context, using="jinja2")
-    tabs = [("waiting", _("待领办")), ("mine", _("我的承办")), ("open", _("全部在办")), ("confirm", _("待核实确认"))]
+    tabs = [
+        ("waiting", _("待领办")),
+        ("mine", _("我的承办")),
+        ("open", _("全部在办")),
+        ("confirm", _("待核实确认")),
+    ]
     if user_can(request.user, "cases.dispatch"):
         tabs.append(("queue", _("人工派单")))
     lights = [(light, light.label) for light in (Light.RED, Light.YELLOW, Light.GREEN)]
@@ -187,7 +195,12 @@ def centre(request):
         ("category", _("类别"), _("全部类别"), selectors.active_categories()),
         ("channel", _("来源"), _("全部来源"), Channel.choices),
         ("light", _("红黄灯"), _("全部灯色"), lights),
-        ("community", _("社区"), _("全部社区"), units_under(scope_paths(request.user), kind=UnitKind.COMMUNITY)),
+        (
+            "community",
+            _("社区"),
+            _("全部社区"),
+            units_under(scope_paths(request.user), kind=UnitKind.COMMUNITY),
+        ),
     ]
     body = render_to_string(
         "cases/centre_body.html",
@@ -219,10 +232,10 @@ def mine(request):
     """What I reported and what became of it (volunteers, residents, staff)."""
     now = clock.now()
     rows = Paginator(selectors.reported_by(user=request.user), 30).get_page(request.GET.get("page"))
-    _decorate(rows.object_list, now)
+    _decorate(rows, now)
     for row in rows.object_list:
-        row["status_label"] = CaseStatus(row["status"]).label
-        row["outcome_label"] = Outcome(row["outcome"]).label if row["outcome"] else ""
+        row.status_label = CaseStatus(row.status).label
+        row.outcome_label = Outcome(row.outcome).label if row.outcome else ""
     return render(request, "cases/mine.html", {"page": rows, "base": _base(request)})
 
 
