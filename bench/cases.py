@@ -4,9 +4,10 @@
     .venv/bin/python bench/cases.py [--cases 1000000] [--sweeps 50] [--runs 200] [--due 10000]
                                     [--no-events] [--keep-indexes] [--no-candidate-index]
                                     [--wait-quiet 120] [--json bench/results/cases-<timestamp>.json]
+                                    [--database civicgrid_bench_cases]
 
-The driver makes a fresh database `civicgrid_bench_cases` (dropped and re-created, left in place
-afterwards): migrate, then `demo --scale 0` (the demo street's tree, accounts, SLA policies,
+The driver makes a fresh database `civicgrid_bench_cases` (or --database; dropped and re-created, left
+in place afterwards): migrate, then `demo --scale 0` (the demo street's tree, accounts, SLA policies,
 categories, routing rules and calendar; no registry households, no demo cases — checked). Then two
 child processes run against it, both with one fixed moment NOW:
 
@@ -60,8 +61,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "civicgrid_bench_cases"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+PG_DB = "civicgrid_bench_cases"  # the default of --database
 HOUR = 3600.0
 DAY = 86400
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -124,19 +124,23 @@ TIMELINE = [
 ]
 
 
-def fresh_database() -> str:
+def pg_url(database: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{database}"
+
+
+def fresh_database(database: str) -> str:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DB}"')
-    return PG_URL
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    return pg_url(database)
 
 
 def child_env(args, now: datetime, huey_dir: str) -> dict:
     return os.environ | {
         "DJANGO_SETTINGS_MODULE": "civicgrid.settings.bench",
-        "DATABASE_URL": PG_URL,
+        "DATABASE_URL": pg_url(args.database),
         # Keep any task the sweep enqueues out of the project's var/huey.sqlite3.
         "HUEY_SQLITE_PATH": str(Path(huey_dir) / "huey.sqlite3"),
         "BENCH_NOW": now.isoformat(),
@@ -1047,6 +1051,11 @@ def main() -> None:
         help="before loading and before measuring, wait up to this many seconds for other work to stop",
     )
     parser.add_argument("--seed", type=int, default=44)
+    parser.add_argument(
+        "--database",
+        default=PG_DB,
+        help="PostgreSQL database to (re)create and leave in place (so that runs of different people do not collide)",
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     if args.child:
@@ -1058,12 +1067,12 @@ def main() -> None:
         "started": now.isoformat(),
         "now": now.isoformat(),
         "args": vars(args),
-        "database": PG_DB,
+        "database": args.database,
     }
     with tempfile.TemporaryDirectory(prefix="cg-bench-cases-") as huey_dir:
         env = child_env(args, now, huey_dir)
-        log(f"fresh database {PG_DB}: migrate, demo --scale 0")
-        fresh_database()
+        log(f"fresh database {args.database}: migrate, demo --scale 0")
+        fresh_database(args.database)
         subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
         subprocess.run(
             [sys.executable, "manage.py", "demo", "--scale", "0", "--quiet-logins"],
