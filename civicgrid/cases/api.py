@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from civicgrid.core import clock
@@ -106,7 +106,7 @@ def report(request, payload: ReportIn):
         is_anonymous=payload.is_anonymous,
         contact_consent=payload.contact_consent,
     )
-    return 201, _out(case)
+    return Status(201, _out(case))
 
 
 @router.get("", response=list[CaseRow], summary="问题中心列表 · Centre list")

@@ -1,14 +1,17 @@
 """Point → grid lookup over the grid polygons (shapely STRtree), rebuilt when boundaries change.
 
-Each process keeps its index — the tree and the grid units themselves — and checks one cheap
-aggregate (count and last change of the grid units) before using it, so a boundary edited on
-another machine is seen on the next lookup. A hit costs that one query and no re-read of the grid.
+Each process keeps its index — the tree and the grid units themselves — and checks a version before
+using it: the units' version in the shared cache, or without one a cheap aggregate (count and last
+change of the grid units), so a boundary edited on another machine is seen on the next lookup. A hit
+costs that one look-up and no re-read of the grid.
 """
 
 import copy
 import threading
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import Count, Max, Value
 from shapely import STRtree
@@ -16,6 +19,7 @@ from shapely.geometry import Point, shape
 
 from .choices import UnitKind
 from .models import OrgUnit
+from .selectors import UNITS_VERSION_KEY
 
 _lock = threading.Lock()
 
@@ -36,8 +40,12 @@ def _grids():
 
 
 def _version() -> tuple:
-    """Count, last change and highest id of the grid units. The SQL is built once per database:
-    the ORM takes several times longer to build this aggregate than the database to answer it."""
+    """The units' version in the shared cache, which every change of a unit renews
+    (org.selectors.units_changed); without a shared cache, count, last change and highest id of the
+    grid units. That SQL is built once per database: the ORM takes several times longer to build
+    this aggregate than the database to answer it."""
+    if settings.SHARED_CACHE:
+        return ("units", cache.get(UNITS_VERSION_KEY))
     alias = router.db_for_read(OrgUnit)
     if alias not in _version_sql:
         query = (

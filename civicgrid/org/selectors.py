@@ -145,7 +145,9 @@ def _under(name: str, paths: list[str], read):
 
 def unit_ids_under(paths: list[str]) -> list[int]:
     """Ids of every unit under `paths`, inactive ones included (their records stay in scope)."""
-    return _under("ids", paths, lambda: list(OrgUnit.objects.filter(path_q(paths)).values_list("pk", flat=True)))
+    return _under(
+        "ids", paths, lambda: list(OrgUnit.objects.filter(path_q(paths)).values_list("pk", flat=True))
+    )
 
 
 def units_under(paths: list[str], *, kind: str) -> list[tuple[int, str]]:

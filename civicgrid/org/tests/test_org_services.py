@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from civicgrid.org.choices import Role, UnitKind
 from civicgrid.org.geo import grid_for_point
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.services import membership_grant, org_unit_create
+from civicgrid.org.services import membership_grant, org_unit_create, org_unit_set_boundary
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,19 @@ def test_a_new_grid_is_found_after_it_is_added(tree):
         },
     )
     assert grid_for_point(lat=30.03, lng=120.28) == grid
+
+
+@pytest.mark.parametrize("shared_cache", [True, False])
+def test_a_changed_boundary_and_a_closed_grid_are_seen_at_once(tree, settings, shared_cache):
+    settings.SHARED_CACHE = shared_cache  # the version from the cache, or from the grid rows
+    assert grid_for_point(lat=30.05, lng=120.02) == tree.grid_a1
+    org_unit_set_boundary(
+        unit=tree.grid_a2,
+        boundary={
+            "type": "Polygon",
+            "coordinates": [[[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.0]]],
+        },
+    )
+    tree.grid_a1.is_active = False
+    tree.grid_a1.save()
+    assert grid_for_point(lat=30.02, lng=120.08) == tree.grid_a2

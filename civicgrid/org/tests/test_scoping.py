@@ -118,7 +118,9 @@ def test_a_new_grid_is_in_scope_at_once(personas, tree):
     paths = selectors.scope_paths(head)
     before = selectors.unit_ids_under(paths)
     assert selectors.unit_ids_under(paths) == before  # now from the cache
-    grid = org_unit_create(parent=tree.community_a, kind=UnitKind.GRID, name="甲三网格", code="339901001001003")
+    grid = org_unit_create(
+        parent=tree.community_a, kind=UnitKind.GRID, name="甲三网格", code="339901001001003"
+    )
     assert set(selectors.unit_ids_under(paths)) == set(before) | {grid.pk}
 
 
