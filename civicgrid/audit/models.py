@@ -33,6 +33,10 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     details = models.JSONField(_("详情"), default=dict, blank=True)
+    # The chain (audit.chain): a row's place in it and its keyed hash over the previous row's hash and
+    # its own fields, set once when the row is sealed (within a minute of being written).
+    seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True, editable=False)
+    chain = models.CharField(_("链校验值"), max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -44,6 +48,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "-at"], name="audit_action_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"),
         ]
 
     def __str__(self) -> str:
@@ -56,3 +61,18 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit chain: the last sealed row's place and hash (one row, locked while sealing).
+    A row cut from the end of the chain leaves the head pointing past the last row."""
+
+    seq = models.BigIntegerField(default=0)
+    chain = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链末端")
+        verbose_name_plural = _("审计链末端")
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.chain[:12]}"

@@ -124,6 +124,10 @@ DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'civicgrid
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The key of the audit trail's hash chain (audit.chain); SECRET_KEY when unset. Keep it when the
+# secret key is rotated: rows sealed with the old key no longer verify under a new one.
+AUDIT_CHAIN_KEY = env.str("AUDIT_CHAIN_KEY", default="")
+
 REDIS_URL = env.str("REDIS_URL", default="")
 _SQLITE_FILE = DATABASES["default"]["NAME"] if "sqlite3" in DATABASES["default"]["ENGINE"] else None
 if REDIS_URL:
