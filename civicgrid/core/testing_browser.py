@@ -148,3 +148,11 @@ def log_in_browser(page, base_url: str, username: str, password: str | None = No
     expect(page, f"{username} could not sign in through the login form").not_to_have_url(
         re.compile(r"/accounts/login/")
     )
+
+
+def wait_for_image(page, image, *, timeout_ms: int = 10_000) -> None:
+    """In a browser test: wait until the image (a locator) has loaded and has pixels — fails on timeout.
+    Asking once right after the page is shown races the image's own request."""
+    page.wait_for_function(
+        "i => i.complete && i.naturalWidth > 0", arg=image.element_handle(), timeout=timeout_ms
+    )

@@ -11,6 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from civicgrid.core.testing import PASSWORD
+from civicgrid.core.testing_browser import wait_for_image
 from civicgrid.market import services
 
 from .conftest import HANGZHOU
@@ -94,10 +95,7 @@ def test_nearest_shops_from_here_then_an_item_for_review(
         expect(page.get_by_role("alert")).to_contain_text("社区审核通过后")
         expect(page.get_by_test_id("listing-status")).to_have_text("待审核")
         expect(page.get_by_test_id("listing-price")).to_have_text("¥150")
-        shown = page.get_by_role("img", name="九成新儿童自行车").evaluate(
-            "i => i.complete && i.naturalWidth > 0"
-        )
-        assert shown, "the photo is not shown to its seller"
+        wait_for_image(page, page.get_by_role("img", name="九成新儿童自行车"))  # shown to its seller
         page.screenshot(path=SCREENSHOT.format(2), full_page=True)
     finally:
         context.close()

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from civicgrid.cases.choices import Channel
 from civicgrid.cases.models import Case, Category, SlaPolicy
-from civicgrid.core.testing_browser import KNOWN_CONSOLE_ERRORS, PHONE, log_in_browser
+from civicgrid.core.testing_browser import KNOWN_CONSOLE_ERRORS, PHONE, log_in_browser, wait_for_image
 
 SCREENSHOT = "/tmp/browser-portal-{}.png"
 MOBILE = "13912345678"
@@ -175,6 +175,5 @@ def test_a_visitor_signs_up_reports_with_a_photo_and_reads_the_named_reply(
     expect(replies).not_to_contain_text("工作人员还没有答复")
     page.screenshot(path=SCREENSHOT.format(5), full_page=True)
 
-    shown = page.get_by_role("img", name="照片").evaluate("img => img.complete && img.naturalWidth > 0")
-    assert shown, "the photo is not shown"
+    wait_for_image(page, page.get_by_role("img", name="照片"))
     assert console_errors == []
