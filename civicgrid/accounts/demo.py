@@ -14,7 +14,7 @@ from .choices import AccountKind
 from .models import User
 from .services import user_create
 
-DEMO_PASSWORD = "Kaixuan@2026"
+DEMO_PASSWORD = "Kaixuan@2026"  # nosec B105
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢傅钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧莫孔向常汤康易乔赖文"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍红建国文辉鹏飞宇浩然思远欣怡雨涵子轩梓涵晨曦佳琪俊杰婷颖晓东海燕春梅志强永刚丹凤立新振华慧敏雪梅"
 
@@ -23,7 +23,7 @@ class NameSource:
     """Deterministic, unique Chinese names."""
 
     def __init__(self, seed: int = 2026):
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # nosec B311
         self.used: set[str] = set()
 
     def next(self) -> str:
@@ -37,7 +37,7 @@ class NameSource:
 
 def demo_totp_key(username: str) -> str:
     """A fixed TOTP key per demo account, so the printed secret stays valid across reloads."""
-    return hashlib.sha1(f"civicgrid-demo-totp:{username}".encode()).hexdigest()
+    return hashlib.sha1(f"civicgrid-demo-totp:{username}".encode(), usedforsecurity=False).hexdigest()
 
 
 def totp_secret_base32(key_hex: str) -> str:

@@ -107,7 +107,7 @@ def load(ctx: dict) -> None:
 
 def _cases(ctx: dict) -> None:
     """A few hundred cases across the street, some waiting, some held, some late, most closed."""
-    rng = random.Random(44)
+    rng = random.Random(44)  # nosec B311
     User = get_user_model()
     now = clock.now()
     categories = list(Category.objects.all())

@@ -10,7 +10,8 @@ def environment(**options) -> Environment:
     # Block tags leave no blank lines behind (Django templates keep them).
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
-    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    options.pop("autoescape", None)  # always on, whatever the settings say
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True, **options)
     # `_()` goes through Django's active language, as in Django templates. Old-style calls, so that
     # makemessages finds `{{ _("…") }}`; placeholders are filled with `|format(n=…)`.
     env.install_gettext_translations(translation, newstyle=False)

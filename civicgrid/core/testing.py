@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-PASSWORD = "Test-Password-2026"
+PASSWORD = "Test-Password-2026"  # nosec B105
 
 
 @dataclass

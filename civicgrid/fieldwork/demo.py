@@ -114,7 +114,7 @@ def load(ctx: dict) -> None:
 
 def _visits(grids, programme) -> None:
     """One past visit per scheduled household, spread so about a fifth are due or overdue today."""
-    rng = random.Random(663)
+    rng = random.Random(663)  # nosec B311
     now = clock.now()
     worker_of = {
         m.unit_id: m.user_id for m in Membership.objects.filter(role=Role.GRID_WORKER, unit__in=grids)

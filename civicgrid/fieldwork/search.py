@@ -199,7 +199,7 @@ def _weights(terms: list[str]) -> dict[str, tuple[float, float]]:
                     )
                 else:
                     cursor.execute(
-                        f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                        f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # nosec B608
                         [_term(term, postgres=False)],
                     )
                 counts[term] = cursor.fetchone()[0]
@@ -237,7 +237,7 @@ def _run(
             SELECT i.id, i.search_title FROM fieldwork_serviceitem i
             WHERE i.is_active AND i.{vector} @@ to_tsquery('simple', %s){in_line}
             ORDER BY {in_title} DESC, ts_rank(i.search_title_vector, to_tsquery('simple', %s)) DESC, i.code
-            LIMIT {CANDIDATES}"""
+            LIMIT {CANDIDATES}"""  # nosec B608
         params = [tsquery, *([line_id] if line_id else [])]
         for part, word in zip(parts, terms, strict=True):
             params += [part, weights[word]]
@@ -250,7 +250,7 @@ def _run(
             SELECT i.id, i.search_title FROM {FTS_TABLE} f JOIN fieldwork_serviceitem i ON i.id = f.rowid
             WHERE {FTS_TABLE} MATCH %s AND i.is_active{in_line}
             ORDER BY f.rank
-            LIMIT {CANDIDATES}"""
+            LIMIT {CANDIDATES}"""  # nosec B608
         params = [match, *([line_id] if line_id else [])]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -263,19 +263,19 @@ SQLITE_INDEX = [
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_title, search_body, "
     "content='fieldwork_serviceitem', content_rowid='id', tokenize='unicode61')",
     # Title words weigh eight times body words in the rank.
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', 'bm25(8.0, 1.0)')",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', 'bm25(8.0, 1.0)')",  # nosec B608
     f"""CREATE TRIGGER IF NOT EXISTS fieldwork_item_fts_ai AFTER INSERT ON fieldwork_serviceitem BEGIN
         INSERT INTO {FTS_TABLE}(rowid, search_title, search_body) VALUES (new.id, new.search_title, new.search_body);
-    END""",
+    END""",  # nosec B608
     f"""CREATE TRIGGER IF NOT EXISTS fieldwork_item_fts_ad AFTER DELETE ON fieldwork_serviceitem BEGIN
         INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_title, search_body)
         VALUES ('delete', old.id, old.search_title, old.search_body);
-    END""",
+    END""",  # nosec B608
     f"""CREATE TRIGGER IF NOT EXISTS fieldwork_item_fts_au AFTER UPDATE ON fieldwork_serviceitem BEGIN
         INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_title, search_body)
         VALUES ('delete', old.id, old.search_title, old.search_body);
         INSERT INTO {FTS_TABLE}(rowid, search_title, search_body) VALUES (new.id, new.search_title, new.search_body);
-    END""",
+    END""",  # nosec B608
 ]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS fieldwork_item_fts_ai",

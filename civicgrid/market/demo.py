@@ -85,7 +85,7 @@ def load(ctx: dict) -> None:
     User = get_user_model()
     communities = ctx["communities"]
     now = clock.now()
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # nosec B311
     head = {c.pk: User.objects.filter(username=f"head{i + 1:02d}").first() for i, c in enumerate(communities)}
     # The demo's organisation account org03 is 秋涛路便民超市, confirmed in the third community.
     shop_owner = User.objects.filter(username="org03").first()

@@ -142,7 +142,7 @@ def load(ctx: dict) -> None:
     scale = int(ctx.get("scale", 1))
     if scale < 1:  # org and accounts only (fast tests)
         return
-    rng, names, ids = random.Random(20261128), NameSource(seed=11643), _Ids(random.Random(32100))
+    rng, names, ids = random.Random(20261128), NameSource(seed=11643), _Ids(random.Random(32100))  # nosec B311
     admin = get_user_model().objects.filter(username="admin").first()
     reason = "演示数据初始化"
 

@@ -3,7 +3,7 @@
 from .base import *  # noqa: F403
 from .base import env
 
-SECRET_KEY = "test-secret-key-not-for-production-0123456789-abcdefghijklmnop"
+SECRET_KEY = "test-secret-key-not-for-production-0123456789-abcdefghijklmnop"  # nosec B105
 FIELD_ENCRYPTION_KEY = "test-field-encryption-key-0123456789"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
