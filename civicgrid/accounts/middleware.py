@@ -15,10 +15,12 @@ from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
 
 from .selectors import requires_second_factor
+from .services import password_expired
 
 _LAST_SEEN = "civicgrid_last_seen"
 # Refresh the stamp at most this often, so an active session is not rewritten on every request.
 _TOUCH_EVERY = 60
+PASSWORD_EXPIRED = gettext_lazy("您的密码已使用超过 %(days)s 天，请先修改密码。")
 IDLE_SIGNED_OUT = gettext_lazy("长时间未操作，为保护数据安全已自动退出，请重新登录。")
 
 
@@ -73,4 +75,35 @@ class SecondFactorMiddleware:
                     status=403,
                 )
             return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class PasswordExpiryMiddleware:
+    """A staff member whose password is older than STAFF_PASSWORD_MAX_AGE_DAYS changes it before
+    anything else (docs/decisions/0008-staff-password-expiry.md)."""
+
+    allowed_prefixes = (
+        "/accounts/password/",
+        "/accounts/logout/",
+        "/accounts/otp/",
+        "/static/",
+        "/i18n/",
+        "/healthz",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.allowed_prefixes)
+            and password_expired(user)
+        ):
+            message = str(PASSWORD_EXPIRED) % {"days": settings.STAFF_PASSWORD_MAX_AGE_DAYS}
+            if _wants_json(request):
+                return JsonResponse({"code": "password_expired", "message": message}, status=403)
+            messages.warning(request, message)
+            return redirect(reverse("accounts:password_change"))
         return self.get_response(request)

@@ -1,7 +1,10 @@
-"""Creating accounts and enrolling the TOTP second factor."""
+"""Creating accounts, changing passwords and enrolling the TOTP second factor."""
 
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -89,3 +92,25 @@ def totp_device_confirm(*, device: TOTPDevice, token: str, request=None) -> bool
     device.save(update_fields=["confirmed"])
     audit_record(action=AuditAction.SECOND_FACTOR_ENROLLED, actor=device.user, request=request)
     return True
+
+
+def password_change(*, user: User, new_password: str, request=None) -> User:
+    """Set a new password (already validated by the form): stamped, so the expiry counts from now;
+    the account's other sessions end (their session hash no longer matches), this one stays."""
+    user.set_password(new_password)
+    user.password_changed_at = clock.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    if request is not None:
+        update_session_auth_hash(request, user)
+    audit_record(action=AuditAction.PASSWORD_CHANGE, actor=user, obj=user, request=request)
+    return user
+
+
+def password_expired(user, *, now=None) -> bool:
+    """Staff passwords expire after STAFF_PASSWORD_MAX_AGE_DAYS (0: never; docs/decisions/0008).
+    A staff account whose password was never stamped (made outside the services) must set one."""
+    days = settings.STAFF_PASSWORD_MAX_AGE_DAYS
+    if not days or getattr(user, "kind", None) != AccountKind.STAFF or not user.has_usable_password():
+        return False
+    changed = user.password_changed_at
+    return changed is None or (now or clock.now()) - changed > timedelta(days=days)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("resident-login/", views.resident_login, name="resident_login"),
     path("logout/", views.logout, name="logout"),
     path("otp/", views.second_factor, name="otp"),
+    path("password/", views.password_change, name="password_change"),
 ]

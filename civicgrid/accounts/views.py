@@ -4,8 +4,10 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -135,3 +137,21 @@ def portal_home(request):
 
 # Signed-out visitors of the portal are sent to the residents' log-in, not the staff one.
 portal_home.login_url = "accounts:resident_login"
+
+
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change one's own password: the current one, then the new one twice (the platform's rules)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_change(
+            user=request.user, new_password=form.cleaned_data["new_password1"], request=request
+        )
+        messages.success(request, _("密码已修改。其他设备上的登录已退出。"))
+        return redirect(home_url_name(request.user))
+    context = {
+        "form": form,
+        "expired": services.password_expired(request.user),
+        "days": settings.STAFF_PASSWORD_MAX_AGE_DAYS,
+    }
+    return render(request, "accounts/password_change.html", context, status=422 if form.errors else 200)

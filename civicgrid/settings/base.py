@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "civicgrid.core.middleware.LoginRequiredMiddleware",
     "civicgrid.accounts.middleware.StaffSessionMiddleware",
     "civicgrid.accounts.middleware.SecondFactorMiddleware",
+    "civicgrid.accounts.middleware.PasswordExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -200,6 +201,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)
+# Staff passwords expire after this many days (0: never) — 等保 2.0; see docs/decisions/0008.
+STAFF_PASSWORD_MAX_AGE_DAYS = env.int("STAFF_PASSWORD_MAX_AGE_DAYS", default=90)
 # Roles that must pass a TOTP second factor after the password.
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["platform_admin", "street_leader"])
 OTP_TOTP_ISSUER = "CivicGrid"
