@@ -4,4 +4,7 @@ from . import views
 
 app_name = "audit"
 
-urlpatterns = [path("", views.event_list, name="list")]
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("export/", views.export, name="export"),
+]
