@@ -53,57 +53,57 @@ class StaffSessionMiddleware:
         return self.get_response(request)
 
 
-class SecondFactorMiddleware:
-    """Until a user who needs TOTP has passed it, only the second-factor pages answer."""
+class _Gate:
+    """A step a signed-in user must take before anything else: meanwhile only the step's own pages
+    (and log-out, static files, the language switch, the health check) answer."""
 
-    allowed_prefixes = ("/accounts/otp/", "/accounts/logout/", "/static/", "/i18n/", "/healthz")
+    allowed_prefixes = ("/accounts/logout/", "/static/", "/i18n/", "/healthz")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and requires_second_factor(user)
-            and not user.is_verified()
-        ):
-            if _wants_json(request):
-                return JsonResponse(
-                    {"code": "second_factor_required", "message": _("请先完成二次验证（动态验证码）。")},
-                    status=403,
-                )
-            return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
+        if user.is_authenticated and not request.path.startswith(self.allowed_prefixes) and self.blocks(user):
+            return self.refuse(request)
         return self.get_response(request)
 
+    def blocks(self, user) -> bool:
+        raise NotImplementedError
 
-class PasswordExpiryMiddleware:
+    def refuse(self, request):
+        raise NotImplementedError
+
+
+class SecondFactorMiddleware(_Gate):
+    """Until a user who needs TOTP has passed it, only the second-factor pages answer."""
+
+    allowed_prefixes = (*_Gate.allowed_prefixes, "/accounts/otp/")
+
+    def blocks(self, user) -> bool:
+        return requires_second_factor(user) and not user.is_verified()
+
+    def refuse(self, request):
+        if _wants_json(request):
+            return JsonResponse(
+                {"code": "second_factor_required", "message": _("请先完成二次验证（动态验证码）。")},
+                status=403,
+            )
+        return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
+
+
+class PasswordExpiryMiddleware(_Gate):
     """A staff member whose password is older than STAFF_PASSWORD_MAX_AGE_DAYS changes it before
     anything else (docs/decisions/0008-staff-password-expiry.md)."""
 
-    allowed_prefixes = (
-        "/accounts/password/",
-        "/accounts/logout/",
-        "/accounts/otp/",
-        "/static/",
-        "/i18n/",
-        "/healthz",
-    )
+    allowed_prefixes = (*_Gate.allowed_prefixes, "/accounts/otp/", "/accounts/password/")
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    def blocks(self, user) -> bool:
+        return password_expired(user)
 
-    def __call__(self, request):
-        user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(self.allowed_prefixes)
-            and password_expired(user)
-        ):
-            message = str(PASSWORD_EXPIRED) % {"days": settings.STAFF_PASSWORD_MAX_AGE_DAYS}
-            if _wants_json(request):
-                return JsonResponse({"code": "password_expired", "message": message}, status=403)
-            messages.warning(request, message)
-            return redirect(reverse("accounts:password_change"))
-        return self.get_response(request)
+    def refuse(self, request):
+        message = str(PASSWORD_EXPIRED) % {"days": settings.STAFF_PASSWORD_MAX_AGE_DAYS}
+        if _wants_json(request):
+            return JsonResponse({"code": "password_expired", "message": message}, status=403)
+        messages.warning(request, message)
+        return redirect(reverse("accounts:password_change"))
