@@ -121,6 +121,8 @@ def signup(request, activity_id: int):
 
 @router.delete("/{activity_id}/signup", response=SignupOut, summary="取消报名 · Cancel my sign-up")
 def signup_cancel(request, activity_id: int):
+    if not user_can(request.user, "activities.join"):  # as the page: only those who may sign up
+        raise Forbidden()
     activity = selectors.access_activity(user=request.user, activity_id=activity_id)
     return services.signup_cancel(actor=request.user, activity=activity)
 

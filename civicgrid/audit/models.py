@@ -36,7 +36,10 @@ class AuditEvent(models.Model):
     # The chain (audit.chain): a row's place in it and its keyed hash over the previous row's hash and
     # its own fields, set once when the row is sealed (within a minute of being written).
     seq = models.BigIntegerField(_("链序号"), null=True, blank=True, unique=True, editable=False)
-    chain = models.CharField(_("链校验值"), max_length=64, blank=True, editable=False)
+    # A database default too: the sweep writes audit rows with INSERT … SELECT.
+    chain = models.CharField(
+        _("链校验值"), max_length=64, blank=True, default="", db_default="", editable=False
+    )
 
     objects = AuditEventQuerySet.as_manager()
 

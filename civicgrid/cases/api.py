@@ -27,7 +27,6 @@ class ReportIn(Schema):
     lng: float | None = None
     grid_id: int | None = None
     address: str = ""
-    channel: str = "agency"
     is_anonymous: bool = False
     contact_consent: bool = True
 
@@ -93,10 +92,13 @@ def report(request, payload: ReportIn):
     category = selectors.active_category(payload.category)
     if category is None:
         raise ValidationError({"category": ["类别不存在。"]})
+    if request.user.kind != "staff" and not category.is_rewarded:  # as the report page offers them
+        raise ValidationError({"category": ["志愿者和居民只能上报有奖发现（黄金眼）的四类问题。"]})
     grid = OrgUnit.objects.filter(pk=payload.grid_id, kind="grid").first() if payload.grid_id else None
     case = services.case_report(
         actor=request.user,
-        channel=payload.channel,
+        # The channel follows from who reports (as on the report page), never from the request.
+        channel=services.channel_for(user=request.user, category=category),
         category=category,
         description=payload.description,
         lat=payload.lat,

@@ -6,7 +6,7 @@ import markdown
 import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from civicgrid.cases.models import Case, Category
 from civicgrid.cases.selectors import cases_for, my_cases
 from civicgrid.core import clock
+from civicgrid.core.errors import Forbidden
 from civicgrid.core.forms import add_service_errors
 from civicgrid.core.shortcuts import found_or_404
 from civicgrid.org.decorators import require_action
@@ -375,7 +376,10 @@ def study_comment(request, study_id: int):
 def study_pin(request, study_id: int):
     found = found_or_404(selectors.access_study, user=request.user, study_id=study_id)
     pinned = request.POST.get("pinned") == "1"
-    services.study_pin(actor=request.user, study=found, pinned=pinned)
+    try:
+        services.study_pin(actor=request.user, study=found, pinned=pinned)
+    except Forbidden:  # another community's study: the role may pin, but not there
+        raise PermissionDenied from None
     messages.success(request, _("已置顶。") if pinned else _("已取消置顶。"))
     return redirect("fieldwork:study", found.pk)
 

@@ -90,7 +90,8 @@ def get_person(request, person_id: int):
 @router.patch("/people/{person_id}", response=PersonOut, summary="更正人员信息 · Correct a person")
 def patch_person(request, person_id: int, payload: PersonPatch):
     _require(request, "registry.edit")
-    person = selectors.access_person(user=request.user, person_id=person_id)
+    # In the places where the user may edit, not merely see (a role held elsewhere does not count).
+    person = selectors.access_person(user=request.user, person_id=person_id, action="registry.edit")
     # Absent or null means "keep": clearing an ID number is not done by accident through the API.
     changes = {k: v for k, v in payload.dict(exclude_unset=True, exclude={"reason"}).items() if v is not None}
     return services.person_update(actor=request.user, person=person, reason=payload.reason, **changes)
@@ -101,7 +102,7 @@ def patch_person(request, person_id: int, payload: PersonPatch):
 )
 def reveal_person(request, person_id: int):
     _require(request, "registry.reveal")
-    person = selectors.access_person(user=request.user, person_id=person_id)
+    person = selectors.access_person(user=request.user, person_id=person_id, action="registry.reveal")
     return {"id_number": services.person_reveal_id(actor=request.user, person=person, request=request)}
 
 
@@ -131,6 +132,8 @@ def get_household(request, household_id: int):
 )
 def verify_household(request, household_id: int):
     _require(request, "registry.edit")
-    household = selectors.access_household(user=request.user, household_id=household_id)
+    household = selectors.access_household(
+        user=request.user, household_id=household_id, action="registry.edit"
+    )
     services.household_verify(actor=request.user, household=household)
     return _household_out(request, household)

@@ -206,6 +206,8 @@ STAFF_PASSWORD_MAX_AGE_DAYS = env.int("STAFF_PASSWORD_MAX_AGE_DAYS", default=90)
 # Roles that must pass a TOTP second factor after the password.
 OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["platform_admin", "street_leader"])
 OTP_TOTP_ISSUER = "CivicGrid"
+# The admin never shows anyone's TOTP secret or QR code (nor answers 500 for an unknown device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-axes: the database handler (the cache handler lets extra attempts through under load).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

@@ -7,6 +7,8 @@ SECRET_KEY = "test-secret-key-not-for-production-0123456789-abcdefghijklmnop"  #
 FIELD_ENCRYPTION_KEY = "test-field-encryption-key-0123456789"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Many tests travel years ahead with staff accounts; the expiry's own tests switch it on (90 days).
+STAFF_PASSWORD_MAX_AGE_DAYS = 0
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "civicgrid-test", "immediate": True}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SHARED_CACHE = True  # one process: the local cache is shared by everything that runs

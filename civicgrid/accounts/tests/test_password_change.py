@@ -55,7 +55,8 @@ def test_a_wrong_current_password_or_a_weak_new_one_is_refused_and_changes_nothi
     assert not AuditEvent.objects.filter(action="password_change").exists()
 
 
-def test_after_90_days_a_staff_member_must_change_the_password_first(client, personas):
+def test_after_90_days_a_staff_member_must_change_the_password_first(client, personas, settings):
+    settings.STAFF_PASSWORD_MAX_AGE_DAYS = 90  # the production default (off in the test settings)
     worker = personas.grid_worker_a
     with time_machine.travel(clock.now() + timedelta(days=89)):
         log_in(client, worker)  # a fresh log-in: sessions end after 12 hours anyway
@@ -74,6 +75,7 @@ def test_after_90_days_a_staff_member_must_change_the_password_first(client, per
 
 
 def test_residents_are_not_asked_and_the_rule_can_be_switched_off(client, personas, settings):
+    settings.STAFF_PASSWORD_MAX_AGE_DAYS = 90
     with time_machine.travel(clock.now() + timedelta(days=400)):
         log_in(client, personas.resident)
         assert client.get(reverse("portal_home")).status_code == 200
