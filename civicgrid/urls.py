@@ -11,6 +11,9 @@ from civicgrid.core import media
 admin.site.site_header = "智慧云服务管理平台 · 管理后台"
 admin.site.site_title = "CivicGrid"
 
+# An outage met outside a view (a middleware reading the session or the account) answers 503 too.
+handler500 = "civicgrid.core.middleware.server_error"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("portal/", account_views.portal_home, name="portal_home"),

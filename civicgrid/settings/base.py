@@ -118,6 +118,11 @@ def database_from_url(url: str) -> dict:
     else:
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
         config["CONN_HEALTH_CHECKS"] = True
+        # A database that does not answer fails the request within seconds (503) instead of hanging
+        # the web worker until gunicorn kills it.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
     return config
 
 
@@ -164,7 +169,9 @@ if REDIS_URL:
         "name": "civicgrid",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
+        # flush_locks: a worker killed mid-task leaves its task lock behind; the restarted one clears
+        # it (the periodic tasks are safe to run twice at once).
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0, "flush_locks": True},
     }
 else:
     HUEY = {
@@ -172,7 +179,9 @@ else:
         "name": "civicgrid",
         "filename": str(env.path("HUEY_SQLITE_PATH", default=VAR_DIR / "huey.sqlite3")),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
+        # flush_locks: a worker killed mid-task leaves its task lock behind; the restarted one clears
+        # it (the periodic tasks are safe to run twice at once).
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0, "flush_locks": True},
     }
 
 AUTH_USER_MODEL = "accounts.User"
