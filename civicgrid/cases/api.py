@@ -8,6 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from civicgrid.core import clock
 from civicgrid.core.errors import Forbidden, NotFound
+from civicgrid.core.idempotency import once, parse_key
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import user_can
 
@@ -85,7 +86,11 @@ def _case(request, case_id: int):
     return selectors.access_case(user=request.user, case_id=case_id)
 
 
-@router.post("", response={201: CaseOut}, summary="上报问题 · Report a case")
+@router.post(
+    "",
+    response={200: CaseOut, 201: CaseOut},
+    summary="上报问题 · Report a case (send an Idempotency-Key header: a retry returns the first case, 200)",
+)
 def report(request, payload: ReportIn):
     if not user_can(request.user, "cases.report"):
         raise Forbidden()
@@ -94,21 +99,27 @@ def report(request, payload: ReportIn):
         raise ValidationError({"category": ["类别不存在。"]})
     if request.user.kind != "staff" and not category.is_rewarded:  # as the report page offers them
         raise ValidationError({"category": ["志愿者和居民只能上报有奖发现（黄金眼）的四类问题。"]})
+    key = parse_key(request.headers.get("Idempotency-Key"))
     grid = OrgUnit.objects.filter(pk=payload.grid_id, kind="grid").first() if payload.grid_id else None
-    case = services.case_report(
-        actor=request.user,
-        # The channel follows from who reports (as on the report page), never from the request.
-        channel=services.channel_for(user=request.user, category=category),
-        category=category,
-        description=payload.description,
-        lat=payload.lat,
-        lng=payload.lng,
-        grid=grid,
-        address=payload.address,
-        is_anonymous=payload.is_anonymous,
-        contact_consent=payload.contact_consent,
-    )
-    return Status(201, _out(case))
+
+    def make():
+        return services.case_report(
+            actor=request.user,
+            # The channel follows from who reports (as on the report page), never from the request.
+            channel=services.channel_for(user=request.user, category=category),
+            category=category,
+            description=payload.description,
+            lat=payload.lat,
+            lng=payload.lng,
+            grid=grid,
+            address=payload.address,
+            is_anonymous=payload.is_anonymous,
+            contact_consent=payload.contact_consent,
+        )
+
+    # A retry (the answer was lost, an offline queue replays) finds the first case: never two.
+    case, created = once(user=request.user, key=key, kind="case", model=Case, make=make)
+    return Status(201 if created else 200, _out(case))
 
 
 @router.get("", response=list[CaseRow], summary="问题中心列表 · Centre list")

@@ -72,3 +72,27 @@ def test_cases_outside_the_scope_are_404_and_residents_may_not_report(client, pe
     client.logout()
     log_in(client, personas.resident)
     assert post(client, "/api/v1/cases", {"category": "municipal", "description": "x"}).status_code == 403
+
+
+def test_a_report_sent_again_with_its_idempotency_key_is_one_case(client, personas, flow):
+    """The answer to a report can be lost after the case was saved (a dropped connection, a killed
+    server): the client sends it again with the same key and gets the first case, never a second."""
+    payload = {"category": "municipal", "description": "井盖缺失", "lat": A1_POINT[0], "lng": A1_POINT[1]}
+    key = "5f0c4d0e-7f4b-4b8e-9c61-0d7d3b3e2a11"
+    log_in(client, personas.grid_worker_a)
+    first = client.post("/api/v1/cases", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    again = client.post("/api/v1/cases", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert Case.objects.count() == 1
+    # Another key is another report; a malformed key is refused and changes nothing.
+    other = client.post(
+        "/api/v1/cases",
+        payload,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=key.replace("5f", "6f"),
+    )
+    assert other.status_code == 201
+    bad = client.post("/api/v1/cases", payload, content_type="application/json", HTTP_IDEMPOTENCY_KEY="x")
+    assert bad.status_code == 400 and bad.json()["errors"]["idempotency_key"] == ["提交编号无效。"]
+    assert Case.objects.count() == 2
