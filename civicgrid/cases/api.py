@@ -97,8 +97,8 @@ def report(request, payload: ReportIn):
     category = selectors.active_category(payload.category)
     if category is None:
         raise ValidationError({"category": ["类别不存在。"]})
-    if request.user.kind != "staff" and not category.is_rewarded:  # as the report page offers them
-        raise ValidationError({"category": ["志愿者和居民只能上报有奖发现（黄金眼）的四类问题。"]})
+    if not services.may_report(request.user, category):
+        raise ValidationError({"category": [services.ONLY_REWARDED]})
     key = parse_key(request.headers.get("Idempotency-Key"))
     grid = OrgUnit.objects.filter(pk=payload.grid_id, kind="grid").first() if payload.grid_id else None
 

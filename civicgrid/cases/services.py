@@ -198,6 +198,21 @@ STAFF_CHANNELS = {
 }
 
 
+# On the report page and the report API, volunteers and residents report the four rewarded
+# categories (黄金眼); staff report any category. (A resident's suggestion becomes a case by its own
+# service, in its own category.)
+ONLY_REWARDED = _("志愿者和居民只能上报有奖发现（黄金眼）的四类问题。")
+
+
+def may_report(user, category: Category) -> bool:
+    return user.kind == "staff" or category.is_rewarded
+
+
+def reportable_categories(user):
+    """The active categories `user` may report (the report form's choices)."""
+    return [c for c in Category.objects.filter(is_active=True) if may_report(user, c)]
+
+
 def channel_for(*, user, category: Category) -> str:
     """Rewarded categories come through the rewarded channel; otherwise the reporter's role decides."""
     if category.is_rewarded:

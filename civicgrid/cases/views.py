@@ -91,8 +91,7 @@ def _decorate(page, now) -> None:
 @require_action("cases.report")
 def report(request):
     """Report a problem: category, description, photos and a place (map point or grid)."""
-    volunteer = request.user.kind != "staff"
-    categories = list(Category.objects.filter(is_active=True, **({"is_rewarded": True} if volunteer else {})))
+    categories = services.reportable_categories(request.user)
     grids = list(units_visible_to(request.user).filter(kind=UnitKind.GRID).order_by("code")[:500])
     form = ReportForm(request.POST or None, request.FILES or None, categories=categories, grids=grids)
     if request.method == "POST" and form.is_valid():

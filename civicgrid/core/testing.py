@@ -44,6 +44,11 @@ def _empty_cache():
 
 @pytest.fixture
 def tree(db) -> Tree:
+    return build_tree()
+
+
+def build_tree(*, department: str = "城管科") -> Tree:
+    """City → district → street → communities A and B → grids A1, A2, B1, a department, an agency."""
     from civicgrid.org.choices import UnitKind as K
     from civicgrid.org.services import org_unit_create as add
 
@@ -97,7 +102,7 @@ def tree(db) -> Tree:
             code="339901001002001",
             boundary=_rect(120.1, 30.0, 120.2, 30.1),
         ),
-        department=add(parent=street, kind=K.DEPARTMENT, name="城管科", code="339901001D01"),
+        department=add(parent=street, kind=K.DEPARTMENT, name=department, code="339901001D01"),
         agency=add(parent=street, kind=K.AGENCY, name="派出所", code="339901001A01"),
     )
 
@@ -137,6 +142,11 @@ class Personas:
 
 @pytest.fixture
 def personas(tree) -> Personas:
+    return build_personas(tree)
+
+
+def build_personas(tree: Tree) -> Personas:
+    """One account per role, in the places of `tree`."""
     from civicgrid.org.choices import Role as R
 
     return Personas(

@@ -237,15 +237,17 @@ def booking_decide(
     return booking
 
 
-@transaction.atomic
-def booking_cancel(*, actor, booking: Booking, now: datetime | None = None) -> Booking:
-    """The booker cancels before the slot begins; the time is free again at once."""
-    now = now or clock.now()
-    if booking.booker_id != actor.pk:
-        raise Forbidden()
+def _cancel_before_start(
+    *, actor, booking: Booking, now: datetime, details=None, reason=None, **where
+) -> None:
+    """Cancel a pending or confirmed booking that has not begun, by compare-and-set (`where` narrows it
+    further), and audit it; a booking that began or moved on meanwhile is refused with the reason."""
+    fields = {"status": BookingStatus.CANCELLED, "cancelled_at": now}
+    if reason is not None:
+        fields["reason"] = reason
     changed = Booking.objects.filter(
-        pk=booking.pk, booker=actor, status__in=BLOCKING_STATUSES, starts_at__gt=now
-    ).update(status=BookingStatus.CANCELLED, cancelled_at=now)
+        pk=booking.pk, status__in=BLOCKING_STATUSES, starts_at__gt=now, **where
+    ).update(**fields)
     if not changed:
         booking.refresh_from_db()
         if booking.status in BLOCKING_STATUSES:
@@ -257,8 +259,17 @@ def booking_cancel(*, actor, booking: Booking, now: datetime | None = None) -> B
         action=AuditAction.STATE_CHANGE,
         actor=actor,
         obj=booking,
-        details={"status": BookingStatus.CANCELLED, "was": old},
+        details={"status": BookingStatus.CANCELLED, "was": old, **(details or {})},
     )
+
+
+@transaction.atomic
+def booking_cancel(*, actor, booking: Booking, now: datetime | None = None) -> Booking:
+    """The booker cancels before the slot begins; the time is free again at once."""
+    now = now or clock.now()
+    if booking.booker_id != actor.pk:
+        raise Forbidden()
+    _cancel_before_start(actor=actor, booking=booking, now=now, booker=actor)
     _notify_owners(booking, event="cancelled")
     return booking
 
@@ -273,21 +284,12 @@ def booking_withdraw(*, actor, booking: Booking, reason: str, now: datetime | No
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [WITHDRAWAL_NEEDS_REASON]})
-    changed = Booking.objects.filter(pk=booking.pk, status__in=BLOCKING_STATUSES, starts_at__gt=now).update(
-        status=BookingStatus.CANCELLED, cancelled_at=now, reason=reason[:200]
-    )
-    if not changed:
-        booking.refresh_from_db()
-        if booking.status in BLOCKING_STATUSES:
-            raise Conflict(ALREADY_STARTED, code="already_started")
-        raise Conflict(NOT_CANCELLABLE, code="not_cancellable")
-    old = booking.status
-    booking.refresh_from_db()
-    audit_record(
-        action=AuditAction.STATE_CHANGE,
+    _cancel_before_start(
         actor=actor,
-        obj=booking,
-        details={"status": BookingStatus.CANCELLED, "was": old, "by": "owner", "reason": reason[:200]},
+        booking=booking,
+        now=now,
+        reason=reason[:200],
+        details={"by": "owner", "reason": reason[:200]},
     )
     title = _("预约已被管理方取消：%(name)s") % {"name": booking.resource.name}
     _notify_booker(booking, title=title, body=f"{_when(booking.starts_at, booking.ends_at)} · {reason}")

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
 from civicgrid.api import api
-from civicgrid.core.testing import Personas, Tree, _rect, log_in, make_user
+from civicgrid.core.testing import Tree, build_personas, build_tree, log_in, make_user
 from civicgrid.org.choices import Role
 
 from .access_table import ADMIN_PATTERNS, API, PAGES, Entry
@@ -168,74 +168,9 @@ def _id_number(first17: str) -> str:
     return first17 + id_check_digit(first17)
 
 
-def _tree() -> Tree:
-    """The tree of `core.testing.tree` (whose fixture is per test; this one is built once per module)."""
-    from civicgrid.org.choices import UnitKind as K
-    from civicgrid.org.services import org_unit_create as add
-
-    city = add(parent=None, kind=K.CITY, name="测试市", code="339900")
-    district = add(parent=city, kind=K.DISTRICT, name="测试区", code="339901")
-    street = add(
-        parent=district,
-        kind=K.STREET,
-        name="测试街道",
-        code="339901001",
-        boundary=_rect(120.0, 30.0, 120.2, 30.1),
-    )
-    community_a = add(
-        parent=street,
-        kind=K.COMMUNITY,
-        name="甲社区",
-        code="339901001001",
-        boundary=_rect(120.0, 30.0, 120.1, 30.1),
-    )
-    community_b = add(
-        parent=street,
-        kind=K.COMMUNITY,
-        name="乙社区",
-        code="339901001002",
-        boundary=_rect(120.1, 30.0, 120.2, 30.1),
-    )
-
-    def grid(parent, name, code, x0, x1):
-        return add(parent=parent, kind=K.GRID, name=name, code=code, boundary=_rect(x0, 30.0, x1, 30.1))
-
-    return Tree(
-        city=city,
-        district=district,
-        street=street,
-        community_a=community_a,
-        community_b=community_b,
-        grid_a1=grid(community_a, "甲一网格", "339901001001001", 120.0, 120.05),
-        grid_a2=grid(community_a, "甲二网格", "339901001001002", 120.05, 120.1),
-        grid_b1=grid(community_b, "乙一网格", "339901001002001", 120.1, 120.2),
-        # The stability centre (STABILITY_CENTRE_NAMES): its staff may set a case's warning level.
-        department=add(parent=street, kind=K.DEPARTMENT, name="综治办", code="339901001D01"),
-        agency=add(parent=street, kind=K.AGENCY, name="派出所", code="339901001A01"),
-    )
-
-
 def _personas(tree: Tree) -> dict[str, object]:
     R = Role
-    people = Personas(
-        grid_worker_a=make_user("worker_a", unit=tree.grid_a1, role=R.GRID_WORKER),
-        grid_worker_b=make_user("worker_b", unit=tree.grid_b1, role=R.GRID_WORKER),
-        assistant_a=make_user("assistant_a", unit=tree.grid_a1, role=R.GRID_ASSISTANT),
-        community_head_a=make_user("head_a", unit=tree.community_a, role=R.COMMUNITY_HEAD),
-        community_head_b=make_user("head_b", unit=tree.community_b, role=R.COMMUNITY_HEAD),
-        department_staff=make_user("dept", unit=tree.department, role=R.DEPARTMENT_STAFF),
-        agency_staff=make_user("police", unit=tree.agency, role=R.AGENCY_STAFF),
-        dispatcher=make_user("dispatcher", unit=tree.street, role=R.DISPATCHER),
-        supervisor=make_user("supervisor", unit=tree.street, role=R.SUPERVISOR),
-        street_leader=make_user("leader", unit=tree.street, role=R.STREET_LEADER),
-        platform_admin=make_user("admin", unit=tree.street, role=R.PLATFORM_ADMIN, is_staff=True),
-        volunteer=make_user(
-            "volunteer", unit=tree.community_a, role=R.VOLUNTEER, kind="resident", phone="13900000001"
-        ),
-        resident=make_user(
-            "resident", unit=tree.community_a, role=R.RESIDENT, kind="resident", phone="13800000001"
-        ),
-    )
+    people = build_personas(tree)
     users = dict(vars(people))
     users["org_admin"] = make_user(
         "org_a", unit=tree.community_a, role=R.ORG_ADMIN, kind="organisation", phone="13700000001"
@@ -656,7 +591,8 @@ def world(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            tree = _tree()
+            # The stability centre (STABILITY_CENTRE_NAMES): its staff may set a case's warning level.
+            tree = build_tree(department="综治办")
             users = _personas(tree)
             built = _build(users, tree)
             sessions = {}
