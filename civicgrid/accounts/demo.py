@@ -12,6 +12,7 @@ from civicgrid.org.services import membership_grant
 
 from .choices import AccountKind
 from .models import User
+from .selectors import second_factor_roles
 from .services import user_create
 
 DEMO_PASSWORD = "Kaixuan@2026"  # nosec B105
@@ -81,11 +82,9 @@ def load(ctx: dict) -> None:
     loader = _Loader(ctx)
     street, communities, grids = ctx["street"], ctx["communities"], ctx["grids"]
 
-    admin = loader.staff("admin", street, Role.PLATFORM_ADMIN, "平台管理员", is_staff=True, is_superuser=True)
-    leaders = [
-        loader.staff("leader01", street, Role.STREET_LEADER, "街道党工委书记"),
-        loader.staff("leader02", street, Role.STREET_LEADER, "分管副主任"),
-    ]
+    loader.staff("admin", street, Role.PLATFORM_ADMIN, "平台管理员", is_staff=True, is_superuser=True)
+    loader.staff("leader01", street, Role.STREET_LEADER, "街道党工委书记")
+    loader.staff("leader02", street, Role.STREET_LEADER, "分管副主任")
     for i in range(1, 3):
         loader.staff(f"dispatcher{i:02d}", street, Role.DISPATCHER, "云平台中心值班员")
     for i in range(1, 3):
@@ -133,13 +132,14 @@ def load(ctx: dict) -> None:
             phone=f"1370571{i:04d}",
         )
 
-    for user in [admin, *leaders]:
+    for user in User.objects.filter(memberships__role__in=second_factor_roles()).distinct():
         loader.totp(user)
 
 
 def logins() -> list[str]:
     """The demo log-ins, printed by `demo` and by `scripts/run` at every start."""
-    secrets = {name: totp_secret_base32(demo_totp_key(name)) for name in ("admin", "leader01", "leader02")}
+    names = ("admin", "leader01", "leader02", "head01")
+    secrets = {name: totp_secret_base32(demo_totp_key(name)) for name in names}
     return [
         "",
         f"演示账号（密码均为 {DEMO_PASSWORD}） Demo log-ins (password {DEMO_PASSWORD} for all):",
@@ -147,7 +147,7 @@ def logins() -> list[str]:
         "  街道领导   street_leader    leader01, leader02 （需动态验证码 / TOTP）",
         "  云平台中心 dispatcher       dispatcher01, dispatcher02",
         "  网格指导员 supervisor       supervisor01 … supervisor04",
-        "  社区负责人 community_head   head01 … head14",
+        "  社区负责人 community_head   head01 … head14 （需动态验证码 / TOTP）",
         "  网格社工   grid_worker      grid001 … grid169",
         "  网格协管员 grid_assistant   assist001 … assist085",
         "  科室人员   department_staff zzb01 (综治办), cgk01 (城管科), mzk01 (民政科) …",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from civicgrid.org.permissions import FULL_DATA_ROLES
 from civicgrid.org.selectors import (
     SIGNED_IN_KEY,
     UNITS_VERSION_KEY,
@@ -37,11 +38,17 @@ def signed_in_user(user_id) -> User | None:
     return user
 
 
+def second_factor_roles() -> frozenset[str]:
+    """The roles that pass a TOTP code after the password: OTP_REQUIRED_ROLES, and always every role
+    that may see personal data in full (it cannot be configured away)."""
+    return frozenset(settings.OTP_REQUIRED_ROLES) | FULL_DATA_ROLES
+
+
 def requires_second_factor(user) -> bool:
-    """Whether the user must pass a TOTP code after the password (OTP_REQUIRED_ROLES)."""
+    """Whether the user must pass a TOTP code after the password."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_superuser or bool(roles_of(user) & set(settings.OTP_REQUIRED_ROLES))
+    return user.is_superuser or bool(roles_of(user) & second_factor_roles())
 
 
 def confirmed_totp_device(user) -> TOTPDevice | None:

@@ -134,11 +134,21 @@ def console_errors(page):
 def log_in_browser(page, base_url: str, username: str, password: str | None = None) -> None:
     """Sign in through the real staff login form and wait until the browser has left it.
 
-    Roles that need a second factor land on the TOTP page (/accounts/otp/) afterwards.
+    Roles that need a second factor get a confirmed test device and enter its current code on the
+    TOTP page (/accounts/otp/), as a person with an authenticator app would.
     """
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from playwright.sync_api import expect
 
-    from civicgrid.core.testing import PASSWORD
+    from civicgrid.accounts.models import User
+    from civicgrid.accounts.selectors import requires_second_factor
+    from civicgrid.core.testing import PASSWORD, totp_device
+
+    user = User.objects.filter(username=username).first()
+    device = totp_device(user) if user is not None and requires_second_factor(user) else None
+    if device is not None:  # a code may be used once: let this sign-in use the current one again
+        TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
 
     page.goto(f"{base_url}/accounts/login/")
     form = page.locator("form:has(#id_username)")
@@ -148,6 +158,15 @@ def log_in_browser(page, base_url: str, username: str, password: str | None = No
     expect(page, f"{username} could not sign in through the login form").not_to_have_url(
         re.compile(r"/accounts/login/")
     )
+    if device is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/otp/"))
+        page.locator("#id_token").fill(
+            f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+        )
+        page.locator("form:has(#id_token) button[type=submit]").click()
+        expect(page, f"{username} could not pass the second factor").not_to_have_url(
+            re.compile(r"/accounts/otp/")
+        )
 
 
 def wait_for_image(page, image, *, timeout_ms: int = 10_000) -> None:

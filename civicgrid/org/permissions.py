@@ -78,3 +78,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "market.merchant": frozenset({Role.ORG_ADMIN}),
     "market.browse": PORTAL_MEMBERS | STAFF_ROLES,
 }
+
+
+# Actions that show personal data in full; whoever holds one needs a second factor (等保 2.0).
+FULL_DATA_ACTIONS = ("registry.reveal",)
+FULL_DATA_ROLES = frozenset().union(*(PERMISSIONS[action] for action in FULL_DATA_ACTIONS))

@@ -1,8 +1,9 @@
-"""TOTP: required for platform admins and street leaders, enrolment on first use, audited."""
+"""TOTP: required for platform admins, street leaders and whoever may reveal personal data in full;
+enrolment on first use, audited."""
 
 import pytest
 import time_machine
-from django.test import override_settings
+from django.test import Client, override_settings
 from django_otp.oath import totp
 
 from civicgrid.audit.models import AuditEvent
@@ -19,7 +20,7 @@ def sign_in(client, username):
     return client.post("/accounts/login/", {"username": username, "password": PASSWORD})
 
 
-@pytest.mark.parametrize("persona", ["platform_admin", "street_leader"])
+@pytest.mark.parametrize("persona", ["platform_admin", "street_leader", "community_head_a"])
 def test_roles_that_need_totp_see_only_the_code_page_until_they_pass_it(client, personas, persona):
     user = getattr(personas, persona)
     device = totp_device(user)
@@ -41,6 +42,18 @@ def test_roles_that_need_totp_see_only_the_code_page_until_they_pass_it(client, 
         assert client.get("/").status_code == 200
     assert AuditEvent.objects.filter(action="second_factor", actor=user).count() == 1
     assert AuditEvent.objects.filter(action="second_factor_failed", actor=user).count() == 1
+
+
+@override_settings(OTP_REQUIRED_ROLES=[])
+def test_a_role_that_may_reveal_full_personal_data_needs_totp_whatever_the_setting(client, personas):
+    from civicgrid.org.permissions import PERMISSIONS
+
+    assert "community_head" in PERMISSIONS["registry.reveal"]
+    sign_in(client, personas.community_head_a.username)
+    assert client.get("/registry/").url.startswith("/accounts/otp/")
+    leader = Client()
+    sign_in(leader, personas.street_leader.username)  # configured away: straight in
+    assert leader.get("/").status_code == 200
 
 
 def test_roles_without_the_requirement_go_straight_in(client, personas):
