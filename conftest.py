@@ -1,1 +1,5 @@
-pytest_plugins = ["civicgrid.core.testing", "civicgrid.core.testing_browser"]
+pytest_plugins = [
+    "civicgrid.core.testing",
+    "civicgrid.core.testing_browser",
+    "civicgrid.core.tests.faults_support",
+]

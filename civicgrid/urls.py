@@ -5,11 +5,13 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from civicgrid.accounts import views as account_views
+from civicgrid.accounts.forms import AdminLoginForm
 from civicgrid.api import api
 from civicgrid.core import media
 
 admin.site.site_header = "智慧云服务管理平台 · 管理后台"
 admin.site.site_title = "CivicGrid"
+admin.site.login_form = AdminLoginForm
 
 # An outage met outside a view (a middleware reading the session or the account) answers 503 too.
 handler500 = "civicgrid.core.middleware.server_error"

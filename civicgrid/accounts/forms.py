@@ -1,7 +1,11 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .services import login_gate
 
 
 def lockout_warning() -> str:
@@ -11,7 +15,20 @@ def lockout_warning() -> str:
     }
 
 
-class StaffLoginForm(AuthenticationForm):
+class GatedLoginForm(AuthenticationForm):
+    """Checks the credentials one attempt at a time per account name, so the lock-out holds under a
+    burst of simultaneous attempts (services.login_gate)."""
+
+    def clean(self):
+        with login_gate(self.cleaned_data.get("username") or ""):
+            try:
+                return super().clean()
+            except ValidationError as error:
+                refused = error  # raised after the gate: the counted failure must be committed
+        raise refused
+
+
+class StaffLoginForm(GatedLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Unknown user, wrong password and inactive account get one message: nothing to enumerate.
@@ -21,7 +38,7 @@ class StaffLoginForm(AuthenticationForm):
         self.fields["password"].label = _("密码")
 
 
-class ResidentLoginForm(AuthenticationForm):
+class ResidentLoginForm(GatedLoginForm):
     error_messages = {
         "invalid_login": _("手机号或密码错误。"),
         "inactive": _("手机号或密码错误。"),
@@ -34,6 +51,10 @@ class ResidentLoginForm(AuthenticationForm):
             attrs={"autocomplete": "tel", "inputmode": "numeric", "autofocus": True, "maxlength": 11}
         )
         self.fields["password"].label = _("密码")
+
+
+class AdminLoginForm(GatedLoginForm, AdminAuthenticationForm):
+    """The admin site's log-in, gated like the others."""
 
 
 class TokenForm(forms.Form):

@@ -1,13 +1,14 @@
 """Creating accounts, changing passwords and enrolling the TOTP second factor."""
 
 import secrets
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -27,6 +28,19 @@ def validate_mobile(phone: str) -> str:
     if not MOBILE_RE.match(phone):
         raise ValidationError({"phone": INVALID_MOBILE})
     return phone
+
+
+@contextmanager
+def login_gate(username: str):
+    """One credential check at a time for an account name, from the lock-out check to the recorded
+    failure: otherwise a burst of simultaneous guesses all pass the check before any failure is
+    counted. PostgreSQL takes an advisory lock on the name for the transaction; SQLite's transactions
+    begin IMMEDIATE and so take turns already."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"login:{username}"])
+        yield
 
 
 @transaction.atomic

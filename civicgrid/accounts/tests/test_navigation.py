@@ -49,5 +49,5 @@ def test_the_menu_follows_the_page_the_language_and_a_new_role_at_once(client, p
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Home" in client.get("/").content.decode()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
-    membership_grant(user=worker, unit=tree.community_a, role=Role.COMMUNITY_HEAD)
+    membership_grant(user=worker, unit=tree.department, role=Role.DEPARTMENT_STAFF)
     assert "/cases/warnings/" in client.get("/").content.decode()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from django.db import connection
 from django.test import Client
 from django.utils.crypto import get_random_string
@@ -97,6 +98,14 @@ class Processes:
     def kill_all(self) -> None:
         for process in self._started:
             self.kill(process)
+
+
+@pytest.fixture
+def processes(tmp_path):
+    """Processes a test starts; all killed when it ends, on failure too: no server outlives its test."""
+    spawned = Processes(tmp_path)
+    yield spawned
+    spawned.kill_all()
 
 
 def log_of(process: subprocess.Popen, lines: int | None = 40) -> str:
@@ -198,13 +207,22 @@ def call(port: int, method: str, path: str, *, headers=None, payload=None, timeo
 
 
 class Gunicorn:
-    """`gunicorn civicgrid.wsgi:application` with sync workers, as in production, on a fixed port so
-    that it can be started again where the clients expect it."""
+    """`gunicorn civicgrid.wsgi:application` with sync workers, as in production (or threaded ones for
+    concurrency), on a fixed port so that it can be started again where the clients expect it."""
 
-    def __init__(self, processes: Processes, env: dict[str, str], *, workers: int = 2, timeout: int = 30):
+    def __init__(
+        self,
+        processes: Processes,
+        env: dict[str, str],
+        *,
+        workers: int = 2,
+        threads: int = 1,
+        timeout: int = 30,
+    ):
         self.processes = processes
         self.env = env
         self.workers = workers
+        self.threads = threads
         self.timeout = timeout
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -215,7 +233,7 @@ class Gunicorn:
         command = [
             str(GUNICORN),
             "civicgrid.wsgi:application",
-            "--worker-class=sync",
+            "--worker-class=sync" if self.threads == 1 else f"--threads={self.threads}",
             f"--workers={self.workers}",
             f"--bind=127.0.0.1:{self.port}",
             f"--timeout={self.timeout}",

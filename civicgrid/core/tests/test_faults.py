@@ -27,7 +27,6 @@ from civicgrid.cases.tests import conftest as cases_conftest
 
 from .faults_support import (
     Gunicorn,
-    Processes,
     SharedDatabase,
     TcpProxy,
     call,
@@ -43,13 +42,6 @@ A1_POINT = cases_conftest.A1_POINT
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs a database server reached over TCP"
 )
-
-
-@pytest.fixture
-def processes(tmp_path):
-    spawned = Processes(tmp_path)
-    yield spawned
-    spawned.kill_all()  # on failure too: no server outlives its test
 
 
 def report_payload(description: str) -> dict:
