@@ -4,6 +4,7 @@ import secrets
 from contextlib import contextmanager
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
@@ -108,7 +109,9 @@ def totp_device_confirm(*, device: TOTPDevice, token: str, request=None) -> bool
     return True
 
 
-def password_change(*, user: User, new_password: str, request=None) -> User:
+def password_change(
+    *, user: User, new_password: str, request=None, action: str = AuditAction.PASSWORD_CHANGE
+) -> User:
     """Set a new password (already validated by the form): stamped, so the expiry counts from now;
     the account's other sessions end (their session hash no longer matches), this one stays."""
     user.set_password(new_password)
@@ -116,7 +119,21 @@ def password_change(*, user: User, new_password: str, request=None) -> User:
     user.save(update_fields=["password", "password_changed_at"])
     if request is not None:
         update_session_auth_hash(request, user)
-    audit_record(action=AuditAction.PASSWORD_CHANGE, actor=user, obj=user, request=request)
+    audit_record(action=action, actor=user, obj=user, request=request)
+    return user
+
+
+def password_reset(*, user: User, new_password: str, request=None) -> User:
+    """Set the password of someone who proved their phone (an SMS code) instead of the old password:
+    checked by the rules of the account's kind; every session of the account ends, and its failed
+    log-ins are forgotten so that the new password works at once."""
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    password_change(user=user, new_password=new_password, action=AuditAction.PASSWORD_RESET)
+    for name in {user.username, user.phone} - {""}:  # staff sign in by name, residents by phone
+        axes_reset(username=name)
     return user
 
 

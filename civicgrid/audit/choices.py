@@ -12,6 +12,7 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_FAILED = "second_factor_failed", _("二次验证失败")
     SECOND_FACTOR_ENROLLED = "second_factor_enrolled", _("绑定验证器")
     PASSWORD_CHANGE = "password_change", _("修改密码")
+    PASSWORD_RESET = "password_reset", _("找回密码")
     ADMIN_CHANGE = "admin_change", _("后台修改")
     PERMISSION_CHANGE = "permission_change", _("权限变更")
     CREATE = "create", _("新增")

@@ -17,3 +17,8 @@ class OrganisationKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业")
     SOCIAL = "social", _("社会组织")
     MERCHANT = "merchant", _("商户")
+
+
+class CodePurpose(models.TextChoices):
+    SIGNUP = "signup", _("注册")
+    PASSWORD_RESET = "password_reset", _("找回密码")

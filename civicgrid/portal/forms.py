@@ -30,6 +30,27 @@ class SignupPhoneForm(forms.Form):
     )
 
 
+class PasswordResetForm(forms.Form):
+    phone = forms.CharField(
+        label=_("手机号"), max_length=11, error_messages={"required": _("请填写手机号。")}
+    )
+    code = forms.CharField(
+        label=_("短信验证码"), max_length=6, error_messages={"required": _("请填写验证码。")}
+    )
+    password = forms.CharField(
+        label=_("新密码"), widget=forms.PasswordInput, error_messages={"required": _("请设置新密码。")}
+    )
+    password_again = forms.CharField(
+        label=_("再次输入新密码"), widget=forms.PasswordInput, error_messages={"required": _("请再次输入新密码。")}
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("两次输入的新密码不一致。"))
+        return data
+
+
 class SignupForm(forms.Form):
     phone = forms.CharField(
         label=_("手机号"), max_length=11, error_messages={"required": _("请填写手机号。")}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.org.models import OrgUnit
 from civicgrid.registry.models import Person
 
-from .choices import OrganisationKind, RedemptionStatus, VerificationStatus
+from .choices import CodePurpose, OrganisationKind, RedemptionStatus, VerificationStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -241,9 +241,14 @@ class News(models.Model):
 
 
 class SignupCode(models.Model):
-    """注册验证码: one SMS code per attempt, stored hashed, short-lived, with a few tries."""
+    """短信验证码 (sign-up or password reset): one SMS code per request, stored hashed, short-lived,
+    with a few tries. A request that must not get a code (a number already registered, or unknown to a
+    reset) is stored too, with an unusable hash: it counts against the limits like any other."""
 
     phone_index = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(
+        _("用途"), max_length=16, choices=CodePurpose.choices, default=CodePurpose.SIGNUP
+    )
     code_hash = models.CharField(max_length=128)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
@@ -252,8 +257,8 @@ class SignupCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("注册验证码")
-        verbose_name_plural = _("注册验证码")
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
 
     def __str__(self) -> str:
         return self.phone_index[:8]

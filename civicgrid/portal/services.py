@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.accounts.choices import AccountKind
 from civicgrid.accounts.models import User
-from civicgrid.accounts.services import user_create, validate_mobile
+from civicgrid.accounts.services import password_reset, user_create, validate_mobile
 from civicgrid.audit.choices import AuditAction
 from civicgrid.audit.services import audit_record
 from civicgrid.cases import services as case_services
@@ -32,7 +32,7 @@ from civicgrid.registry.choices import PersonStatus
 from civicgrid.registry.models import Person
 from civicgrid.registry.validators import validate_id_number
 
-from .choices import OrganisationKind, RedemptionStatus, VerificationStatus
+from .choices import CodePurpose, OrganisationKind, RedemptionStatus, VerificationStatus
 from .models import (
     News,
     OrganisationApplication,
@@ -256,25 +256,62 @@ CODES_PER_IP_PER_DAY = 20
 CODE_ATTEMPTS = 5
 
 
-def signup_send_code(*, phone: str, ip: str | None = None, now: datetime | None = None) -> None:
-    """Text a 6-digit code to a mainland mobile number, within the rate limits."""
-    now = now or clock.now()
-    phone = validate_mobile(phone)
-    index = blind_index(phone, purpose="phone")
-    if User.objects.filter(phone_index=index).exists():
-        raise ValidationError({"phone": [_("该手机号已注册，请直接登录。")]})
+WRONG_CODE = _("验证码错误或已过期，请重新获取。")
+
+
+def _issue_code(*, phone_index: str, purpose: str, ip: str | None, now: datetime, usable: bool) -> str:
+    """Record a code request within the rate limits (per number, per address) and return the code;
+    when `usable` is false the stored hash matches no code, and the caller texts none."""
     recent = SignupCode.objects.filter(created_at__gte=now - timedelta(days=1))
-    if recent.filter(phone_index=index, created_at__gte=now - CODE_INTERVAL).exists():
+    if recent.filter(phone_index=phone_index, created_at__gte=now - CODE_INTERVAL).exists():
         raise RateLimited(_("验证码已发送，请 60 秒后再试。"))
-    if recent.filter(phone_index=index).count() >= CODES_PER_PHONE_PER_DAY:
+    if recent.filter(phone_index=phone_index).count() >= CODES_PER_PHONE_PER_DAY:
         raise RateLimited(_("该手机号今天获取验证码次数过多，请明天再试。"))
     if ip and recent.filter(ip=ip).count() >= CODES_PER_IP_PER_DAY:
         raise RateLimited(_("请求过于频繁，请稍后再试。"))
     code = f"{secrets.randbelow(1_000_000):06d}"
     SignupCode.objects.create(
-        phone_index=index, code_hash=make_password(code), ip=ip, created_at=now, expires_at=now + CODE_TTL
+        phone_index=phone_index,
+        purpose=purpose,
+        code_hash=make_password(code if usable else None),
+        ip=ip,
+        created_at=now,
+        expires_at=now + CODE_TTL,
     )
-    sms_backend().send(phone, _("【淘社区】您的注册验证码是 %(code)s，10 分钟内有效。") % {"code": code})
+    return code
+
+
+def _take_code(*, phone_index: str, purpose: str, code: str, now: datetime) -> SignupCode | None:
+    """The latest live code for the number, locked, if `code` matches it. A wrong code counts as an
+    attempt and gives None (the caller commits the count, then refuses); a dead code raises."""
+    sent = (
+        SignupCode.objects.select_for_update()
+        .filter(phone_index=phone_index, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if sent is None or sent.attempts >= CODE_ATTEMPTS:
+        raise ValidationError({"code": [WRONG_CODE]})
+    if not check_password((code or "").strip(), sent.code_hash):
+        SignupCode.objects.filter(pk=sent.pk).update(attempts=F("attempts") + 1)
+        return None
+    SignupCode.objects.filter(pk=sent.pk).update(used_at=now)
+    return sent
+
+
+def signup_send_code(*, phone: str, ip: str | None = None, now: datetime | None = None) -> None:
+    """Text a 6-digit code to a mainland mobile number, within the rate limits. A number that already
+    has an account gets a reminder instead, and the caller sees the same answer either way: the page
+    tells nobody which numbers are registered."""
+    now = now or clock.now()
+    phone = validate_mobile(phone)
+    index = blind_index(phone, purpose="phone")
+    registered = User.objects.filter(phone_index=index).exists()
+    code = _issue_code(phone_index=index, purpose=CodePurpose.SIGNUP, ip=ip, now=now, usable=not registered)
+    if registered:
+        sms_backend().send(phone, _("【淘社区】该手机号已注册淘社区，请直接登录；忘记密码可在登录页找回。"))
+    else:
+        sms_backend().send(phone, _("【淘社区】您的注册验证码是 %(code)s，10 分钟内有效。") % {"code": code})
 
 
 def signup_complete(**kwargs):
@@ -282,7 +319,7 @@ def signup_complete(**kwargs):
     A wrong code counts as an attempt (five, then the code is dead) and raises."""
     user = _signup(**kwargs)
     if user is None:
-        raise ValidationError({"code": [_("验证码错误或已过期，请重新获取。")]})
+        raise ValidationError({"code": [WRONG_CODE]})
     return user
 
 
@@ -301,17 +338,7 @@ def _signup(
     now = now or clock.now()
     phone = validate_mobile(phone)
     index = blind_index(phone, purpose="phone")
-    sent = (
-        SignupCode.objects.select_for_update()
-        .filter(phone_index=index, used_at__isnull=True, expires_at__gt=now)
-        .order_by("-created_at")
-        .first()
-    )
-    wrong = ValidationError({"code": [_("验证码错误或已过期，请重新获取。")]})
-    if sent is None or sent.attempts >= CODE_ATTEMPTS:
-        raise wrong
-    if not check_password((code or "").strip(), sent.code_hash):
-        SignupCode.objects.filter(pk=sent.pk).update(attempts=F("attempts") + 1)
+    if _take_code(phone_index=index, purpose=CodePurpose.SIGNUP, code=code, now=now) is None:
         return None
     if community.kind != UnitKind.COMMUNITY:
         raise ValidationError({"community": [_("请选择所在社区。")]})
@@ -325,7 +352,6 @@ def _signup(
     user = user_create(
         username=phone, full_name=full_name.strip()[:50], kind=kind, phone=phone, password=password
     )
-    SignupCode.objects.filter(pk=sent.pk).update(used_at=now)
     if organisation_kind:
         # A business or organisation acts only once its community has confirmed it.
         OrganisationApplication.objects.create(
@@ -339,6 +365,44 @@ def _signup(
         membership_grant(user=user, unit=community, role=Role.RESIDENT)
     audit_record(action=AuditAction.CREATE, actor=user, obj=user, details={"signup": "sms"})
     return user
+
+
+def password_reset_send_code(*, phone: str, ip: str | None = None, now: datetime | None = None) -> None:
+    """Text a reset code to the number if an active account has it; the caller sees the same answer
+    whether or not one does, and the request counts against the same limits."""
+    now = now or clock.now()
+    phone = validate_mobile(phone)
+    index = blind_index(phone, purpose="phone")
+    known = User.objects.filter(phone_index=index, is_active=True).exists()
+    code = _issue_code(phone_index=index, purpose=CodePurpose.PASSWORD_RESET, ip=ip, now=now, usable=known)
+    if known:
+        sms_backend().send(
+            phone,
+            _("【淘社区】您正在找回密码，验证码 %(code)s，10 分钟内有效。如非本人操作，请忽略本短信。")
+            % {"code": code},
+        )
+
+
+def password_reset_complete(**kwargs) -> User:
+    """Check the latest reset code for the number and set the account's new password; a wrong code
+    counts as an attempt and raises, like at sign-up."""
+    user = _password_reset(**kwargs)
+    if user is None:
+        raise ValidationError({"code": [WRONG_CODE]})
+    return user
+
+
+@transaction.atomic
+def _password_reset(*, phone: str, code: str, password: str, now: datetime | None = None) -> User | None:
+    now = now or clock.now()
+    phone = validate_mobile(phone)
+    index = blind_index(phone, purpose="phone")
+    if _take_code(phone_index=index, purpose=CodePurpose.PASSWORD_RESET, code=code, now=now) is None:
+        return None
+    user = User.objects.filter(phone_index=index, is_active=True).first()
+    if user is None:  # deactivated since the code was sent
+        raise ValidationError({"code": [WRONG_CODE]})
+    return password_reset(user=user, new_password=password)
 
 
 # ---------------------------------------------------------------- say it directly (民情直通)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/most-active/", views.most_active, name="most_active"),
     path("staff/redemptions/<int:redemption_id>/", views.hand_over, name="hand_over"),
     path("signup/", views.signup, name="signup"),
+    path("password-reset/", views.password_reset, name="password_reset"),
     path("suggestions/", views.suggestions, name="suggestions"),
     path("suggestions/new/", views.suggestion_new, name="suggestion_new"),
     path("suggestions/<int:case_id>/", views.suggestion, name="suggestion"),

@@ -26,6 +26,7 @@ from . import selectors, services
 from .forms import (
     HideForm,
     NewsForm,
+    PasswordResetForm,
     PublishForm,
     RefuseForm,
     ReplyForm,
@@ -128,6 +129,24 @@ def hand_over(request, redemption_id: int):
 # ---------------------------------------------------------------- sign-up
 
 
+def _code_step(request, phone_form, send, sent: str) -> tuple[str | None, int]:
+    """The first step of sign-up and of password reset: text a code to the number. Gives the number
+    once sent (else None, the errors on the form) and the status to answer with."""
+    if not phone_form.is_valid():
+        return None, 422
+    phone = phone_form.cleaned_data["phone"]
+    try:
+        send(phone=phone, ip=client_ip(request))
+    except ValidationError as error:
+        add_service_errors(phone_form, error)
+        return None, 422
+    except DomainError as error:
+        phone_form.add_error(None, str(error.message))
+        return None, error.status
+    messages.success(request, sent)
+    return phone, 200
+
+
 @login_not_required
 def signup(request):
     """Two steps on one page: text me a code; then code, name, community and password."""
@@ -138,21 +157,11 @@ def signup(request):
     form = SignupForm(request.POST if request.POST.get("step") == "create" else None, communities=communities)
     status = 200
     if phone_form.is_bound:
-        status = 422
-        if phone_form.is_valid():
-            try:
-                services.signup_send_code(phone=phone_form.cleaned_data["phone"], ip=client_ip(request))
-            except ValidationError as error:
-                add_service_errors(phone_form, error)
-            except DomainError as error:
-                phone_form.add_error(None, str(error.message))
-                status = error.status
-            else:
-                messages.success(request, _("验证码已发送，10 分钟内有效。"))
-                form = SignupForm(
-                    initial={"phone": phone_form.cleaned_data["phone"]}, communities=communities
-                )
-                status = 200
+        phone, status = _code_step(
+            request, phone_form, services.signup_send_code, _("验证码已发送，10 分钟内有效。")
+        )
+        if phone:
+            form = SignupForm(initial={"phone": phone}, communities=communities)
     elif form.is_bound:
         status = 422
         if form.is_valid():
@@ -175,6 +184,42 @@ def signup(request):
                 return redirect("portal_home")
     context = {"phone_form": phone_form, "form": form}
     return render(request, "portal/signup.html", context, status=status)
+
+
+@login_not_required
+def password_reset(request):
+    """找回密码, two steps on one page: text me a code; then code and the new password. The answers
+    are the same whether or not the number has an account."""
+    phone_form = SignupPhoneForm(
+        request.POST if request.POST.get("step") == "code" else None, auto_id="send_%s"
+    )
+    form = PasswordResetForm(request.POST if request.POST.get("step") == "reset" else None)
+    status = 200
+    if phone_form.is_bound:
+        phone, status = _code_step(
+            request,
+            phone_form,
+            services.password_reset_send_code,
+            _("如该手机号已注册，验证码已发送，10 分钟内有效。"),
+        )
+        if phone:
+            form = PasswordResetForm(initial={"phone": phone})
+    elif form.is_bound:
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.password_reset_complete(
+                    phone=data["phone"], code=data["code"], password=data["password"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("密码已重设，请用新密码登录。"))
+                return redirect("accounts:resident_login")
+    return render(
+        request, "portal/password_reset.html", {"phone_form": phone_form, "form": form}, status=status
+    )
 
 
 # ---------------------------------------------------------------- say it directly

@@ -354,6 +354,7 @@ PAGES: dict[str, Entry] = {
     "portal:most_active": page(can("portal.rewards")),
     "portal:hand_over": page(can("portal.rewards"), obj=True, post=True),
     "portal:signup": page(PUBLIC),
+    "portal:password_reset": page(PUBLIC),
     "portal:suggestions": page(can("portal.suggest")),
     "portal:suggestion_new": page(can("portal.suggest")),
     "portal:suggestion": page(can("portal.suggest"), obj=True, note="the author's own (the resident's)"),

@@ -2,6 +2,7 @@
 resident's inbox, is resolved, rated and published without personal data; news per community."""
 
 import io
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -12,28 +13,13 @@ from civicgrid.accounts.models import User
 from civicgrid.cases import services as case_services
 from civicgrid.cases.choices import Channel
 from civicgrid.cases.models import Case, Category, SlaPolicy
+from civicgrid.core.clock import now as clock_now
 from civicgrid.core.testing import log_in
 from civicgrid.notifications.models import Notification
 from civicgrid.portal import services
 from civicgrid.portal.models import News, PointsEntry, PointsRule, Publication, SignupCode, SuggestionRule
 
-
-class Outbox:
-    sent: list = []
-
-    def send(self, phone, text):
-        Outbox.sent.append((phone, text))
-
-
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "civicgrid.portal.tests.test_suggestions_signup_news.Outbox"
-    Outbox.sent = []
-    return Outbox.sent
-
-
-def code_for(sms):
-    return sms[-1][1].split("验证码是 ")[1][:6]
+from .conftest import code_for, without_tokens
 
 
 def test_sign_up_with_an_sms_code(client, tree, sms):
@@ -53,10 +39,21 @@ def test_sign_up_with_an_sms_code(client, tree, sms):
     user = User.objects.get(phone_index__isnull=False, full_name="陈小红")
     assert user.kind == "resident" and user.memberships.get().unit == tree.community_a
     assert client.get("/portal/").status_code == 200
-    # The number is now taken; the code cannot be used twice.
+    # The number is now taken: asking again looks exactly like a first request to the page, and the
+    # phone's owner gets a reminder instead of a code; no code signs the number up twice.
     client.logout()
-    again = client.post("/portal/signup/", {"step": "code", "phone": "13912345678"})
-    assert again.status_code == 422 and "已注册" in again.content.decode()
+    with time_machine.travel(clock_now() + timedelta(minutes=2)):
+        again = client.post("/portal/signup/", {"step": "code", "phone": "13912345678"})
+        fresh = client.post("/portal/signup/", {"step": "code", "phone": "13912345679"})
+    assert again.status_code == fresh.status_code == 200
+    assert without_tokens(again) == without_tokens(fresh).replace("13912345679", "13912345678")
+    reminder = sms[-2]
+    assert reminder[0] == "13912345678" and "已注册" in reminder[1] and "验证码是" not in reminder[1]
+    data["code"] = code_for(sms)  # the other number's code does not fit this one
+    with time_machine.travel(clock_now() + timedelta(minutes=3)):
+        refused = client.post("/portal/signup/", data)
+    assert refused.status_code == 422 and "验证码错误或已过期" in refused.content.decode()
+    assert User.objects.filter(full_name="陈小红").count() == 1
 
 
 def test_wrong_codes_bad_numbers_and_rate_limits(client, tree, sms):
