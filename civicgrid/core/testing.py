@@ -5,6 +5,8 @@ department and an agency, with one persona per role (STYLE.md: owner, teammate, 
 """
 
 import io
+import json
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +15,15 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 PASSWORD = "Test-Password-2026"  # nosec B105
+
+
+def record_figure(check: str, **counts: int) -> None:
+    """Add counts to a figure of scripts/security-figures (a no-op unless SECURITY_FIGURES_DIR is set).
+    One JSON line per call, appended: tests running in parallel add up."""
+    folder = os.environ.get("SECURITY_FIGURES_DIR")
+    if folder:
+        with open(os.path.join(folder, "figures.jsonl"), "a", encoding="utf-8") as out:
+            out.write(json.dumps({"check": check, **counts}) + "\n")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.db import connection, models
 from civicgrid.audit import chain
 from civicgrid.audit.models import AuditEvent
 from civicgrid.audit.services import audit_record
+from civicgrid.core.testing import record_figure
 
 
 def write(personas, n: int) -> list[AuditEvent]:
@@ -39,6 +40,7 @@ def test_sealing_chains_every_row_in_order_and_the_chain_holds(personas):
     write(personas, 2)
     assert chain.seal() == 2
     assert chain.verify().checked == 7 and chain.verify().ok
+    record_figure("audit chain", rows_verified=chain.verify().checked, broken_links=0)
 
 
 @pytest.mark.django_db

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
 from civicgrid.api import api
-from civicgrid.core.testing import Tree, build_personas, build_tree, log_in, make_user
+from civicgrid.core.testing import Tree, build_personas, build_tree, log_in, make_user, record_figure
 from civicgrid.org.choices import Role
 
 from .access_table import ADMIN_PATTERNS, API, PAGES, Entry
@@ -720,10 +720,11 @@ def judge(entry: Entry, answer: Answer, *, allowed: bool, is_api: bool, reading:
 
 def _run(entry: Entry, world: World, requests, callers=CALLERS) -> None:
     """`requests(caller)` → the caller's answers; every answer judged, all failures reported at once."""
-    failures, seen = [], []
+    failures, seen, judged = [], [], 0
     for caller in callers:
         allowed = lets_in(entry, world, caller)
         for answer, is_api, reading, primary in requests(caller, allowed):
+            judged += 1
             problem = judge(entry, answer, allowed=allowed, is_api=is_api, reading=reading)
             if problem:
                 failures.append(f"{answer}: {problem}")
@@ -732,6 +733,7 @@ def _run(entry: Entry, world: World, requests, callers=CALLERS) -> None:
     if entry.obj and seen and all(status == 404 for status in seen):
         failures.append("no caller the rule lets in could see the object: check the world's ids")
     assert not failures, f"rule {entry.rule.name}:\n" + "\n".join(failures)
+    record_figure("access matrix", routes=1, callers=len(callers), requests=judged)
 
 
 def _param(value, key: str, entry: Entry, *, id: str | None = None):

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from civicgrid.core import backup
+from civicgrid.core.testing import record_figure
 from civicgrid.org.models import OrgUnit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,7 +45,11 @@ def test_back_up_destroy_restore_gives_every_table_and_file_back(personas, tree,
     out = StringIO()
     call_command("restore", str(folder), yes=True, stdout=out)
     assert "恢复完成" in out.getvalue() and "与备份一致" in out.getvalue()
-    assert backup.fingerprints() == before
+    restored = backup.fingerprints()
+    record_figure(
+        "backup/restore", tables=len(before), tables_equal=sum(restored[t] == before[t] for t in before)
+    )
+    assert restored == before
     assert OrgUnit.objects.get(pk=tree.grid_b1.pk).name == tree.grid_b1.name
     assert OrgUnit.objects.filter(pk=tree.grid_a2.pk).exists()
     assert media.read_bytes() == b"\xff\xd8 a photo"

@@ -24,6 +24,7 @@ from civicgrid.cases import services
 from civicgrid.cases.choices import CaseStatus
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.cases.tests import conftest as cases_conftest
+from civicgrid.core.testing import record_figure
 
 from .faults_support import (
     Gunicorn,
@@ -159,6 +160,7 @@ def test_web_server_killed_under_load_loses_no_accepted_report(processes, person
 
     cases = {c.description: c for c in Case.objects.filter(description__startswith="故障演练")}
     missing = sorted(accepted.keys() - cases.keys())
+    record_figure("kill -9 under load", reports_sent=len(attempts), accepted=len(accepted), lost=len(missing))
     assert missing == [], f"reports answered 201 are not in the database: {missing}"
     assert cases.keys() - accepted.keys() <= cut, "a report was written that its client never sent"
     for description, body in accepted.items():
