@@ -120,9 +120,16 @@ def database_from_url(url: str) -> dict:
         config["CONN_HEALTH_CHECKS"] = True
         # A database that does not answer fails the request within seconds (503) instead of hanging
         # the web worker until gunicorn kills it.
-        config.setdefault("OPTIONS", {}).setdefault(
-            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
-        )
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+        # A server that vanishes mid-request (host down, network cut: no reset ever arrives) is given
+        # up on after 30 s of unacknowledged data, and an idle pooled connection is probed, instead
+        # of the kernel's ~15 minutes of retransmissions.
+        options.setdefault("tcp_user_timeout", env.int("DATABASE_TCP_USER_TIMEOUT_MS", default=30_000))
+        options.setdefault("keepalives", 1)
+        options.setdefault("keepalives_idle", 30)
+        options.setdefault("keepalives_interval", 10)
+        options.setdefault("keepalives_count", 3)
     return config
 
 
