@@ -275,10 +275,12 @@ def _forms(case: Case, actions: list[str], post=None, failed: str = "") -> dict:
     return {name: factories[name](post if name == failed else None) for name in actions if name in factories}
 
 
-def _detail(request, case: Case, *, failed: str = "", status: int = 200):
+def _detail(request, case: Case, *, failed: str = "", failed_form=None, status: int = 200):
     now = clock.now()
     actions = allowed_actions(request.user, case)
     forms = _forms(case, actions, request.POST, failed)
+    if failed_form is not None and failed in forms:
+        forms[failed] = failed_form  # with the errors the service added, not just the form's own
     show_reporter = case.reporter_id and (not case.is_anonymous or case.contact_consent)
     context = {
         "case": case,
@@ -386,7 +388,7 @@ def act(request, case_id: int, action: str):
         return redirect("cases:detail", case.pk)
     failed_form = _run(request, case, action)
     if failed_form is not None:
-        return _detail(request, case, failed=action, status=422)
+        return _detail(request, case, failed=action, failed_form=failed_form, status=422)
     messages.success(request, _("已完成。"))
     return redirect("cases:detail", case.pk)
 

@@ -1,5 +1,7 @@
 """Bridging service errors into forms, so a page shows the same Chinese message the service raised."""
 
+import zipfile
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -38,3 +40,31 @@ class ReasonField(forms.CharField):
         kwargs.setdefault("error_messages", {"required": _("请填写变更原因。")})
         kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": _("例如：入户核实，新生儿落户")}))
         super().__init__(**kwargs)
+
+
+class SpreadsheetField(forms.FileField):
+    """A CSV or XLSX upload of at most 50 MB. An XLSX is a zip: one that would unpack to more than
+    MAX_UNPACKED (a zip bomb) or is no zip at all is refused before any reader opens it."""
+
+    MAX_BYTES = 50 * 1024 * 1024
+    MAX_UNPACKED = 300 * 1024 * 1024
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return upload
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("只支持 CSV 或 XLSX 文件。"))
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("文件不能超过 50 MB。"))
+        if upload.name.lower().endswith(".xlsx"):
+            try:
+                with zipfile.ZipFile(upload) as workbook:
+                    unpacked = sum(entry.file_size for entry in workbook.infolist())
+            except (zipfile.BadZipFile, OSError):
+                raise ValidationError(_("文件不是有效的 XLSX 表格。")) from None
+            finally:
+                upload.seek(0)
+            if unpacked > self.MAX_UNPACKED:
+                raise ValidationError(_("表格内容过大（解压后超过 300 MB），请拆分后再导入。"))
+        return upload

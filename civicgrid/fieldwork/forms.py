@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.forms import PhotosField
+from civicgrid.core.forms import SpreadsheetField
 
 
 class VisitForm(forms.Form):
@@ -57,7 +58,7 @@ class ConsultationForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = SpreadsheetField(
         label=_("服务事项表（XLSX 或 CSV）"), error_messages={"required": _("请选择文件。")}
     )
 

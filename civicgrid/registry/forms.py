@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core.forms import ReasonField
+from civicgrid.core.forms import ReasonField, SpreadsheetField
 
 from .choices import Relation, ResidenceType, RoomUse, VehicleKind
 
@@ -87,18 +87,10 @@ class ExportForm(forms.Form):
 
 class UploadForm(forms.Form):
     source = forms.TypedChoiceField(label=_("数据来源"), coerce=int)
-    file = forms.FileField(
+    file = SpreadsheetField(
         label=_("文件（CSV 或 XLSX）"), error_messages={"required": _("请选择要导入的文件。")}
     )
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [(s.pk, s.name) for s in sources]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("只支持 CSV 或 XLSX 文件。"))
-        if upload.size > 50 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 50 MB。"))
-        return upload

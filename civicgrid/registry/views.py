@@ -385,7 +385,8 @@ def import_list(request):
         else:
             return redirect("registry:import_batch", batch.pk)
     batches = ImportBatch.objects.select_related("source", "created_by")[:50]
-    return render(request, "registry/imports.html", {"form": form, "batches": batches, "sources": sources})
+    context = {"form": form, "batches": batches, "sources": sources}
+    return render(request, "registry/imports.html", context, status=422 if request.method == "POST" else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -289,12 +289,21 @@ BENCH_ENDPOINTS = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # No log line carries a full phone or ID number: 138****5678, 330104********1234 (core/logmask.py).
+    "filters": {"mask_personal": {"()": "civicgrid.core.logmask.MaskPersonalData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
     "loggers": {
+        # Django's own handlers for these (DEFAULT_LOGGING: console when DEBUG, runserver's access
+        # log) would write unmasked lines; without handlers here they go through the root's console.
+        "django": {"level": "INFO"},
+        "django.server": {"level": "INFO", "propagate": True},
         "django.request": {"level": "ERROR"},
-        "huey": {"level": "INFO"},
+        # With a handler of its own, run_huey does not add its unmasked one.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # The default SMS backend writes messages (sign-up codes included) to the log.
         "civicgrid.sms": {"level": "INFO"},
     },

@@ -436,7 +436,7 @@ def test_apply_and_rollback_through_the_batch_page(client, admin, source, regist
 def test_upload_of_another_file_type_is_refused_on_the_form(client, admin, source, registry):
     log_in(client, admin)
     response = upload(client, source, b"whatever", "people.txt")
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused, as every form that refuses
     assert "只支持 CSV 或 XLSX 文件。" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
@@ -444,7 +444,7 @@ def test_upload_of_another_file_type_is_refused_on_the_form(client, admin, sourc
 def test_upload_with_missing_columns_shows_the_error_on_the_form(client, admin, source, registry):
     log_in(client, admin)
     response = upload(client, source, "姓名\n张伟\n".encode())
-    assert response.status_code == 200
+    assert response.status_code == 422  # refused, as every form that refuses
     assert "文件缺少列：" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
