@@ -9,6 +9,7 @@ from civicgrid.bookings.api import router as bookings_router
 from civicgrid.cases.api import router as cases_router
 from civicgrid.core.api import ORJSONRenderer, install_error_handlers
 from civicgrid.fieldwork.api import router as fieldwork_router
+from civicgrid.integrations.auth import ApiKeyAuth
 from civicgrid.market.api import router as market_router
 from civicgrid.org.api import me_router
 from civicgrid.org.api import router as org_router
@@ -21,8 +22,9 @@ api = NinjaAPI(
     version="1",
     description="智慧云服务管理平台接口 · CivicGrid platform API. 所有列表均按调用者的组织范围过滤。",
     urls_namespace="api",
-    auth=django_auth,
-    docs_url=None,
+    # The browser's session, or a departmental system's key (X-API-Key, made at /integrations/keys/).
+    auth=[django_auth, ApiKeyAuth()],
+    docs_url="/docs",  # Swagger UI from the ninja app's own static files: no CDN
     renderer=ORJSONRenderer(),
 )
 install_error_handlers(api)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("portal/polls/", include("civicgrid.polls.urls")),
     path("portal/market/", include("civicgrid.market.urls")),
     path("portal/", include("civicgrid.portal.urls")),
+    path("integrations/", include("civicgrid.integrations.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -38,3 +38,10 @@ class Forbidden(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     status = 409
+
+
+class RateLimited(DomainError):
+    """Too many requests for now; the client may try again later."""
+
+    code = "rate_limited"
+    status = 429

@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "market.moderate": frozenset({Role.COMMUNITY_HEAD, Role.GRID_WORKER, Role.PLATFORM_ADMIN}),
     "market.merchant": frozenset({Role.ORG_ADMIN}),
     "market.browse": PORTAL_MEMBERS | STAFF_ROLES,
+    # open interfaces (N网合一)
+    "integrations.manage": frozenset({Role.PLATFORM_ADMIN}),
 }
 
 

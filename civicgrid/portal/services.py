@@ -20,7 +20,7 @@ from civicgrid.cases.choices import CaseStatus, Channel
 from civicgrid.cases.models import Case, Category
 from civicgrid.core import clock
 from civicgrid.core.crypto import blind_index, mask
-from civicgrid.core.errors import Conflict, DomainError, Forbidden
+from civicgrid.core.errors import Conflict, Forbidden, RateLimited
 from civicgrid.core.images import clean_image
 from civicgrid.notifications.backends import sms_backend
 from civicgrid.org.choices import Role, UnitKind
@@ -49,11 +49,6 @@ from .models import (
 )
 
 VERIFIER_ACTION = "portal.verify"
-
-
-class RateLimited(DomainError):
-    code = "rate_limited"
-    status = 429
 
 
 def is_verified(user) -> bool:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # its static files: the API docs page needs no CDN
     "treebeard",
     "simple_history",
     "axes",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "civicgrid.socialorgs",
     "civicgrid.polls",
     "civicgrid.market",
+    "civicgrid.integrations",
 ]
 
 MIDDLEWARE = [

@@ -367,7 +367,10 @@ PAGES: dict[str, Entry] = {
     "portal:hide": page(can("portal.publish"), obj=True, post=True),
     # the API's own pages (its operations are in API below)
     "api:openapi-json": page(PUBLIC, note="the API's description is public; every operation asks a log-in"),
-    "api:api-root": page(PUBLIC, answers=(404,), note="no docs page: 404 for everybody"),
+    "api:api-root": page(PUBLIC, answers=(404,), note="the API's root: 404 for everybody"),
+    "api:openapi-view": page(PUBLIC, note="the interactive docs of the public description"),
+    "integrations:keys": page(can("integrations.manage")),
+    "integrations:key_revoke": page(can("integrations.manage"), obj=True, post=True),
     # The admin's own open pages, and routes that break the admin's rule (see ADMIN_PATTERNS).
     "admin:login": page(PUBLIC),
     "admin:logout": page(

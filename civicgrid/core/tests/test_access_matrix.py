@@ -501,6 +501,9 @@ def _build(users: dict, tree: Tree) -> dict:
     news = News.objects.create(
         unit=tree.community_a, title="通知", body="停水。", author=u["community_head_a"], published_at=now
     )
+    from civicgrid.integrations.services import api_key_create
+
+    key, _ = api_key_create(actor=u["platform_admin"], name="部门系统", unit=tree.grid_a1, role="grid_worker")
 
     ids = {
         # registry and org
@@ -547,6 +550,8 @@ def _build(users: dict, tree: Tree) -> dict:
         "redemption_id": redemption.pk,
         "news_id": news.pk,
         "kind": "news",
+        # integrations
+        "key_id": key.pk,
         "name": photo.image.name,
         # the admin: ids that name nothing (the admin answers them itself)
         "object_id": 999999,
