@@ -1,0 +1,1 @@
+from civicgrid.cases.tests.conftest import flow  # noqa: F401
