@@ -34,6 +34,7 @@ urlpatterns = [
     path("portal/market/", include("civicgrid.market.urls")),
     path("portal/", include("civicgrid.portal.urls")),
     path("integrations/", include("civicgrid.integrations.urls")),
+    path("open311/v2/", include("civicgrid.integrations.open311.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -321,5 +321,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 CASE_MAX_RETURNS = env.int("CASE_MAX_RETURNS", default=2)
 STABILITY_CENTRE_NAMES = env.list("STABILITY_CENTRE_NAMES", default=["综治办", "平安办"])
 CASE_DUPLICATE_RADIUS_M = env.int("CASE_DUPLICATE_RADIUS_M", default=50)
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction this server answers for.
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="kaixuan")
 SMS_BACKEND = env.str("SMS_BACKEND", default="civicgrid.notifications.backends.LogSmsBackend")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -371,6 +371,15 @@ PAGES: dict[str, Entry] = {
     "api:openapi-view": page(PUBLIC, note="the interactive docs of the public description"),
     "integrations:keys": page(can("integrations.manage")),
     "integrations:key_revoke": page(can("integrations.manage"), obj=True, post=True),
+    # Open311 GeoReport v2 (integrations.open311.views): a machine interface. The formats (.json/.xml)
+    # are a URL parameter, hence obj=True. The service list and definitions are public; requests and
+    # tokens answer an API key only (api_key / X-API-Key), never a session — the POST is csrf_exempt —
+    # so no persona is let in: without a key everyone gets the spec's 403.
+    "open311:services": page(PUBLIC, obj=True, note="called as services.xml"),
+    "open311:service": page(PUBLIC, obj=True, note="the world's category: municipal"),
+    "open311:requests": page(no_login(only()), obj=True, note="GET lists, POST reports: a key only"),
+    "open311:request": page(no_login(only()), obj=True, note="a key only"),
+    "open311:token": page(no_login(only()), obj=True, note="a key only"),
     # The admin's own open pages, and routes that break the admin's rule (see ADMIN_PATTERNS).
     "admin:login": page(PUBLIC),
     "admin:logout": page(

@@ -552,6 +552,12 @@ def _build(users: dict, tree: Tree) -> dict:
         "kind": "news",
         # integrations
         "key_id": key.pk,
+        # Open311 GeoReport v2: the format suffix (xml: its JSON errors are a list, which `call` does
+        # not read), a service code, a request id (the case number), a token
+        "format": "xml",
+        "service_code": "municipal",
+        "service_request_id": case.number,
+        "token": "00000000-0000-4000-8000-000000000000",
         "name": photo.image.name,
         # the admin: ids that name nothing (the admin answers them itself)
         "object_id": 999999,
@@ -571,6 +577,8 @@ def _build(users: dict, tree: Tree) -> dict:
         "socialorgs:photo_delete": {"photo_id": org_photo.pk},
         "portal:suggestion": {"case_id": suggestion.pk},
         "portal:staff_suggestion": {"case_id": suggestion.pk},
+        "GET /api/v1/portal/suggestions/{case_id}": {"case_id": suggestion.pk},
+        "POST /api/v1/portal/staff/suggestions/{case_id}/replies": {"case_id": suggestion.pk},
         "portal:hide": {"item_id": news.pk},
         # Without a known decision the view answers 404 to everyone.
         "market:listing_moderate": {"post": {"decision": "dismiss"}},
@@ -658,7 +666,8 @@ def call(world: World, caller: str, method: str, url: str, **kwargs) -> Answer:
     writes = [q["sql"][:120] for q in queries.captured_queries if _writes(q["sql"])]
     code = ""
     if response.get("Content-Type", "").startswith("application/json") and response.status_code >= 400:
-        code = str(response.json().get("code", ""))
+        body = response.json()  # Open311's errors are a list, not an object
+        code = str(body.get("code", "")) if isinstance(body, dict) else ""
     return Answer(caller, method, url, response.status_code, response.get("Location", ""), writes, code)
 
 
