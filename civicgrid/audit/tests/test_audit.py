@@ -24,7 +24,7 @@ def test_events_cannot_be_changed_or_deleted(personas):
 
 def test_only_admins_open_the_audit_page(client, personas):
     for persona in ("grid_worker_a", "community_head_a", "dispatcher"):
-        client.force_login(getattr(personas, persona))
+        log_in(client, getattr(personas, persona))
         assert client.get("/audit/").status_code == 403
     log_in(client, personas.platform_admin)
     assert client.get("/audit/").status_code == 200

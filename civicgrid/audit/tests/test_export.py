@@ -50,7 +50,7 @@ def test_an_export_without_a_reason_is_refused_and_nothing_is_exported(client, p
 
 def test_only_admins_export(client, personas):
     assert client.post(EXPORT, {"reason": "x"}).status_code == 302  # to the log-in page
-    client.force_login(personas.community_head_a)
+    log_in(client, personas.community_head_a)
     assert client.post(EXPORT, {"reason": "x"}).status_code == 403
     log_in(client, personas.platform_admin)
     assert client.get(EXPORT).status_code == 405
