@@ -5,8 +5,9 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from civicgrid.core.api import BoundedLimitOffset, DateTimeIn, Id
 from civicgrid.core.errors import Forbidden
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import is_staff_member, user_can
@@ -46,15 +47,15 @@ class ActivityOut(ActivityRow):
 
 
 class ActivityIn(Schema):
-    unit_id: int
+    unit_id: Id
     title: str = Field(..., max_length=60)
     description: str = Field(..., max_length=4000)
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: DateTimeIn
+    ends_at: DateTimeIn
     place: str = Field(..., max_length=120)
     capacity: int
     audience: str = Audience.ALL
-    booking_id: int | None = None
+    booking_id: Id | None = None
 
 
 class SignupOut(Schema):
@@ -73,7 +74,7 @@ class AttendanceRow(Schema):
 
 
 class AttendanceIn(Schema):
-    user_ids: list[int] = Field(..., description="到场者的账号 id（须为已报名、非候补的人）")
+    user_ids: list[Id] = Field(..., description="到场者的账号 id（须为已报名、非候补的人）")
 
 
 class AttendanceOut(Schema):
@@ -91,7 +92,7 @@ def _detail(request, activity_id: int):
 
 
 @router.get("", response=list[ActivityRow], summary="活动列表（未结束） · Upcoming activities")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def activity_list(request, audience: str = ""):
     if not (user_can(request.user, "activities.join") or is_staff_member(request.user)):
         raise Forbidden()

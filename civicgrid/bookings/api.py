@@ -1,12 +1,15 @@
 """JSON API of 资源共享 (mounted at /api/v1/bookings/): the same rules and scopes as the pages."""
 
 from datetime import date, datetime, time
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 
 from civicgrid.core import clock
+from civicgrid.core.api import BoundedLimitOffset, DateTimeIn, Id
 from civicgrid.core.errors import Forbidden
 from civicgrid.org.selectors import user_can
 
@@ -16,10 +19,25 @@ from .choices import ResourceKind
 router = Router()
 
 
+# A wall-clock time of the resource's place, without an offset: JSON Schema's "time" format requires
+# one (RFC 3339 full-time), so the schema says what is sent instead.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{2}:\d{2}:\d{2}(\.\d+)?$",
+            "description": "当地时间 HH:MM:SS（Asia/Shanghai，不带时区）· local time, no offset",
+            "examples": ["08:00:00"],
+        }
+    ),
+]
+
+
 class HoursOut(Schema):
     weekday: int = Field(..., description="0 = 周一 … 6 = 周日")
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class ResourceOut(Schema):
@@ -50,8 +68,8 @@ class SlotOut(Schema):
 
 
 class BookingIn(Schema):
-    starts_at: datetime = Field(..., description="不带时区时按 Asia/Shanghai 理解")
-    ends_at: datetime
+    starts_at: DateTimeIn = Field(..., description="不带时区时按 Asia/Shanghai 理解")
+    ends_at: DateTimeIn
     attendees: int = Field(..., ge=1, le=10_000)
     purpose: str = Field(..., max_length=200)
 
@@ -83,7 +101,7 @@ class QueueRow(BookingOut):
         return booking.booker.masked_phone
 
 
-class DecisionIn(Schema):
+class BookingDecisionIn(Schema):
     confirm: bool
     reason: str = Field("", max_length=200)
 
@@ -93,8 +111,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 @router.get("/resources", response=list[ResourceOut], summary="可预约的资源 · Resources to book")
-@paginate(LimitOffsetPagination)
-def resources(request, kind: str = "", community: int | None = None, date: date | None = None):
+@paginate(BoundedLimitOffset)
+def resources(request, kind: str = "", community: Id | None = None, date: date | None = None):
     return selectors.bookable_resources(
         request.user, kind=kind if kind in ResourceKind.values else "", community=community, day=date
     )
@@ -126,7 +144,7 @@ def book(request, resource_id: int, payload: BookingIn):
 
 
 @router.get("/mine", response=list[BookingOut], summary="我的预约 · My bookings")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def mine(request):
     if not user_can(request.user, "bookings.book"):
         raise Forbidden()
@@ -140,13 +158,13 @@ def cancel(request, booking_id: int):
 
 
 @router.get("/queue", response=list[QueueRow], summary="待审核的预约 · Bookings to decide")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def queue(request):
     return selectors.pending_queue(request.user)
 
 
 @router.post("/{booking_id}/decide", response=BookingOut, summary="审核预约 · Confirm or refuse")
-def decide(request, booking_id: int, payload: DecisionIn):
+def decide(request, booking_id: int, payload: BookingDecisionIn):
     booking = selectors.access_managed_booking(user=request.user, booking_id=booking_id)
     return services.booking_decide(
         actor=request.user, booking=booking, confirm=payload.confirm, reason=payload.reason

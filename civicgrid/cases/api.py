@@ -4,9 +4,10 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from civicgrid.core import clock
+from civicgrid.core.api import BoundedLimitOffset, Id
 from civicgrid.core.errors import Forbidden, NotFound
 from civicgrid.core.idempotency import once, parse_key
 from civicgrid.org.models import OrgUnit
@@ -21,12 +22,12 @@ LIGHT_FIELDS = ("status", "stage_due_at", "stage_yellow_at", "red_at", "paused_a
 router = Router()
 
 
-class ReportIn(Schema):
+class CaseReportIn(Schema):
     category: str = Field(..., description="类别代码 · category code")
     description: str = Field(..., max_length=4000)
     lat: float | None = None
     lng: float | None = None
-    grid_id: int | None = None
+    grid_id: Id | None = None
     address: str = ""
     is_anonymous: bool = False
     contact_consent: bool = True
@@ -71,10 +72,10 @@ class ActionIn(Schema):
     note: str = ""
     outcome: str = "resolved"
     reason: str = ""
-    target_id: int | None = None
+    target_id: Id | None = None
     level: str = ""
     upheld: bool = False
-    category_id: int | None = None
+    category_id: Id | None = None
 
 
 def _out(case):
@@ -91,7 +92,7 @@ def _case(request, case_id: int):
     response={200: CaseOut, 201: CaseOut},
     summary="上报问题 · Report a case (send an Idempotency-Key header: a retry returns the first case, 200)",
 )
-def report(request, payload: ReportIn):
+def report(request, payload: CaseReportIn):
     if not user_can(request.user, "cases.report"):
         raise Forbidden()
     category = selectors.active_category(payload.category)
@@ -123,14 +124,14 @@ def report(request, payload: ReportIn):
 
 
 @router.get("", response=list[CaseRow], summary="问题中心列表 · Centre list")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def centre(
     request,
     status: str = CaseStatus.AWAITING_CLAIM,
-    category: int | None = None,
+    category: Id | None = None,
     channel: str = "",
     light: str = "",
-    community: int | None = None,
+    community: Id | None = None,
 ):
     if not user_can(request.user, "cases.view"):
         raise Forbidden()

@@ -623,7 +623,9 @@ def case_set_warning(*, case: Case, actor, level: str, now: datetime | None = No
     now, unit = _begin(case, actor, "set_warning", now)
     if level not in WarningLevel.values:
         raise ValidationError({"level": _("请选择预警等级。")})
-    policy = SlaPolicy.objects.get(code=f"warning_{level}")
+    policy = SlaPolicy.objects.filter(code=f"warning_{level}").first()
+    if policy is None:  # configuration, not the caller's input: still a clear answer, not a 500
+        raise ValidationError({"level": _("该预警等级的处置时限尚未配置，请联系平台管理员。")})
     case.policy = policy
     fields: dict = {
         "warning_level": level,

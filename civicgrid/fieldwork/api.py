@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 
 from civicgrid.cases.models import Category
+from civicgrid.core.api import DateTimeIn, Id
 from civicgrid.core.errors import Forbidden
 from civicgrid.core.idempotency import parse_key
 from civicgrid.org.selectors import user_can
@@ -78,9 +79,9 @@ class ProblemIn(Schema):
 
 
 class VisitIn(Schema):
-    household_id: int | None = None
-    organisation_id: int | None = None
-    visited_at: datetime | None = None
+    household_id: Id | None = None
+    organisation_id: Id | None = None
+    visited_at: DateTimeIn | None = None
     met: str = Field("", max_length=100)
     companions: str = Field("", max_length=100)
     notes: str = Field("", max_length=4000)
@@ -181,8 +182,8 @@ def policy_item(request, item_id: int):
 
 
 class ConsultationIn(Schema):
-    grid_id: int
-    item_id: int | None = None
+    grid_id: Id
+    item_id: Id | None = None
     asker_name: str = Field(..., max_length=50)
     asker_phone: str = Field("", max_length=20)
     question: str = Field(..., max_length=2000)

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from civicgrid.core.api import BoundedLimitOffset, Id
 from civicgrid.org.selectors import require
 
 from . import selectors, services
@@ -35,7 +36,7 @@ class ListingOut(ListingRow):
     reason: str = ""
 
 
-class ReportIn(Schema):
+class ListingReportIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
@@ -134,8 +135,8 @@ def _listing(request, listing_id: int):
 
 
 @router.get("/listings", response=list[ListingRow], summary="跳蚤市场在售物品 · Listings on offer")
-@paginate(LimitOffsetPagination)
-def listings(request, community: int | None = None, free: bool = False):
+@paginate(BoundedLimitOffset)
+def listings(request, community: Id | None = None, free: bool = False):
     rows = selectors.published_listings(user=request.user, community_id=community, free=free)
     return _RowsWithCovers(rows)
 
@@ -199,7 +200,7 @@ def listing(request, listing_id: int):
 @router.post(
     "/listings/{listing_id}/report", response={201: ReportOut}, summary="举报物品 · Report a listing"
 )
-def listing_report(request, listing_id: int, payload: ReportIn):
+def listing_report(request, listing_id: int, payload: ListingReportIn):
     report = services.listing_report(
         actor=request.user, listing=_listing(request, listing_id), reason=payload.reason
     )

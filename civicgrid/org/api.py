@@ -1,6 +1,7 @@
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from civicgrid.core.api import BoundedLimitOffset, Id
 from civicgrid.core.errors import Forbidden
 
 from . import selectors
@@ -23,7 +24,7 @@ class UnitDetailOut(UnitOut):
     ancestors: list[UnitOut]
 
 
-class MemberOut(Schema):
+class UnitMemberOut(Schema):
     user_id: int
     full_name: str
     role: str
@@ -66,8 +67,8 @@ def _require_view(request) -> None:
 
 
 @router.get("/units", response=list[UnitOut], summary="可见的组织单元 · Units in my scope")
-@paginate(LimitOffsetPagination)
-def list_units(request, kind: str | None = None, parent_id: int | None = None):
+@paginate(BoundedLimitOffset)
+def list_units(request, kind: str | None = None, parent_id: Id | None = None):
     _require_view(request)
     units = selectors.units_visible_to(request.user).only("id", "name", "kind", "code", "depth", "path")
     if kind:
@@ -86,7 +87,7 @@ def get_unit(request, unit_id: int):
     return unit
 
 
-@router.get("/units/{unit_id}/members", response=list[MemberOut], summary="单元成员 · Members of a unit")
+@router.get("/units/{unit_id}/members", response=list[UnitMemberOut], summary="单元成员 · Members of a unit")
 def unit_members(request, unit_id: int):
     if not selectors.user_can(request.user, "org.view_members"):
         raise Forbidden()

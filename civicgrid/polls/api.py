@@ -6,6 +6,7 @@ from datetime import datetime
 from ninja import Field, Router, Schema, Status
 
 from civicgrid.core import clock
+from civicgrid.core.api import Id
 from civicgrid.core.errors import Forbidden, NotFound
 from civicgrid.org.selectors import user_can
 from civicgrid.portal.services import is_verified
@@ -60,7 +61,7 @@ class PollOut(PollRow):
 
 
 class VoteIn(Schema):
-    option_ids: list[int] = Field(..., description="所选选项 id；单选只填一个 · chosen option ids")
+    option_ids: list[Id] = Field(..., description="所选选项 id；单选只填一个 · chosen option ids")
 
 
 class VoteOut(Schema):
@@ -96,8 +97,8 @@ class SurveyOut(SurveyRow):
 
 
 class AnswerIn(Schema):
-    question_id: int
-    option_ids: list[int] = Field(default_factory=list, description="单选、多选题 · choice questions")
+    question_id: Id
+    option_ids: list[Id] = Field(default_factory=list, description="单选、多选题 · choice questions")
     rating: int | None = Field(None, description="评分题 1–5 · rating questions")
     text: str = Field("", max_length=1000, description="填空题 · text questions")
 

@@ -3,8 +3,9 @@
 from datetime import date, datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from civicgrid.core.api import BoundedLimitOffset, Id
 from civicgrid.core.errors import Forbidden
 from civicgrid.org.selectors import user_can
 
@@ -33,7 +34,7 @@ class TagOut(Schema):
     grade: int
 
 
-class MemberOut(PersonOut):
+class HouseholdMemberOut(PersonOut):
     tags: list[TagOut] = Field(..., alias="visible_memberships")
 
 
@@ -51,7 +52,7 @@ class HouseholdOut(Schema):
     grid_id: int
     last_verified_at: datetime | None
     stale: bool
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
     vehicles: list[VehicleOut]
 
 
@@ -74,8 +75,8 @@ def _require(request, action: str) -> None:
 
 
 @router.get("/people", response=list[PersonOut], summary="搜索人员 · Search people")
-@paginate(LimitOffsetPagination)
-def search_people(request, q: str = "", grid_id: int | None = None):
+@paginate(BoundedLimitOffset)
+def search_people(request, q: str = "", grid_id: Id | None = None):
     """By name prefix, mobile number, full ID number, last four ID characters or address."""
     _require(request, "registry.view")
     return selectors.person_search(user=request.user, query=q[:60], grid_id=grid_id, limit=500)

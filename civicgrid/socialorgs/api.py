@@ -4,8 +4,9 @@ organisation's admin — read and decide its requests. Same rules and messages a
 from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from civicgrid.core.api import BoundedLimitOffset, Id
 from civicgrid.core.errors import Forbidden
 
 from . import selectors, services
@@ -69,7 +70,7 @@ class JoinIn(Schema):
     message: str = Field("", max_length=200, description="申请留言（选填）")
 
 
-class DecisionIn(Schema):
+class JoinDecisionIn(Schema):
     accept: bool
     reason: str = Field("", max_length=200, description="拒绝时必填")
 
@@ -100,8 +101,8 @@ class ApplicantOut(JoinRequestOut):
 
 
 @router.get("", response=list[OrgRow], summary="社会组织列表 · List organisations")
-@paginate(LimitOffsetPagination)
-def list_orgs(request, category: SocialOrgCategory | None = None, community: int | None = None):
+@paginate(BoundedLimitOffset)
+def list_orgs(request, category: SocialOrgCategory | None = None, community: Id | None = None):
     return selectors.public_orgs(category=category or "", community_id=community)
 
 
@@ -128,7 +129,7 @@ def leave(request, org_id: int):
 @router.get(
     "/{org_id}/requests", response=list[ApplicantOut], summary="入会申请（组织管理员） · Requests to join"
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_requests(request, org_id: int, status: JoinStatus = JoinStatus.PENDING):
     if not selectors.manages_any(request.user):
         raise Forbidden()
@@ -139,7 +140,7 @@ def list_requests(request, org_id: int, status: JoinStatus = JoinStatus.PENDING)
 @router.post(
     "/requests/{request_id}/decide", response=JoinRequestOut, summary="审核入会申请 · Decide a request"
 )
-def decide(request, request_id: int, payload: DecisionIn):
+def decide(request, request_id: int, payload: JoinDecisionIn):
     if not selectors.manages_any(request.user):
         raise Forbidden()
     row = selectors.access_join_request(user=request.user, request_id=request_id)
