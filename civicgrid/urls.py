@@ -35,6 +35,9 @@ urlpatterns = [
     path("portal/", include("civicgrid.portal.urls")),
     path("integrations/", include("civicgrid.integrations.urls")),
     path("open311/v2/", include("civicgrid.integrations.open311.urls")),
+    # Single sign-on: the OpenID Connect provider (/o/), the upstream identity provider's log-in (/sso/).
+    path("o/", include("civicgrid.integrations.sso.provider_urls")),
+    path("sso/", include("civicgrid.integrations.sso.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),

@@ -41,7 +41,9 @@ class PasswordResetForm(forms.Form):
         label=_("新密码"), widget=forms.PasswordInput, error_messages={"required": _("请设置新密码。")}
     )
     password_again = forms.CharField(
-        label=_("再次输入新密码"), widget=forms.PasswordInput, error_messages={"required": _("请再次输入新密码。")}
+        label=_("再次输入新密码"),
+        widget=forms.PasswordInput,
+        error_messages={"required": _("请再次输入新密码。")},
     )
 
     def clean(self):

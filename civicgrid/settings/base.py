@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "civicgrid.polls",
     "civicgrid.market",
     "civicgrid.integrations",
+    # After the project's apps: civicgrid/integrations/templates/oauth2_provider/ overrides its pages.
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +200,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "civicgrid.accounts.backends.AccountBackend",
     "civicgrid.accounts.backends.PhoneBackend",
+    # Staff signed in through the upstream identity provider (answers nothing else; see SSO below).
+    "civicgrid.integrations.sso.backends.UpstreamOIDCBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -325,3 +329,91 @@ CASE_DUPLICATE_RADIUS_M = env.int("CASE_DUPLICATE_RADIUS_M", default=50)
 OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="kaixuan")
 SMS_BACKEND = env.str("SMS_BACKEND", default="civicgrid.notifications.backends.LogSmsBackend")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+# ---------------------------------------------------------------- single sign-on (integrations/sso)
+# 1. The platform is an OpenID Connect provider for departmental systems (django-oauth-toolkit), at
+#    /o/ (discovery: /o/.well-known/openid-configuration). Authorization code + PKCE (S256) only,
+#    RS256 ID tokens signed with OIDC_RSA_PRIVATE_KEY (PEM; "\n" for newlines in .env, which
+#    scripts/setup fills for development) or the file OIDC_RSA_PRIVATE_KEY_FILE; production refuses
+#    to start without it. Applications are registered by platform admins in the Django admin.
+from civicgrid.integrations.sso.keys import signing_key_from  # noqa: E402
+
+OIDC_RSA_PRIVATE_KEY = signing_key_from(
+    env.str("OIDC_RSA_PRIVATE_KEY", default=""), env.str("OIDC_RSA_PRIVATE_KEY_FILE", default="")
+)
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    # The issuer (iss) the ID tokens carry, e.g. https://grid.example.gov.cn/o; else this request's host.
+    "OIDC_ISS_ENDPOINT": env.str("OIDC_ISSUER", default=""),
+    "OAUTH2_VALIDATOR_CLASS": "civicgrid.integrations.sso.validators.CivicGridOIDCValidator",
+    "SCOPES": {
+        "openid": _("确认您的身份（不含手机号、身份证号）"),
+        "profile": _("您的姓名和平台账号名"),
+        "roles": _("您在平台上的角色及所属单位"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=3600),
+    "ID_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": SESSION_COOKIE_AGE,  # no longer than a platform session
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,  # nosec B105
+    # RFC 9700 (OAuth 2.0 Security BCP), all enforced: no implicit or password grant, no "plain"
+    # PKCE, no token in a URL, `iss` in the authorization response, tokens stored hashed.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,  # nosec B105
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # nosec B105
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,  # nosec B105
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,  # nosec B105
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+# 2. Staff may sign in through the upstream government identity provider (mozilla-django-oidc as
+#    client): the button on the staff log-in page appears once the endpoints and the client are set.
+#    The upstream account is matched to an existing active staff account whose user name equals the
+#    claim OIDC_UPSTREAM_USERNAME_CLAIM; nothing is ever created.
+OIDC_UPSTREAM_AUTHORIZATION_ENDPOINT = env.str("OIDC_UPSTREAM_AUTHORIZATION_ENDPOINT", default="")
+OIDC_UPSTREAM_TOKEN_ENDPOINT = env.str("OIDC_UPSTREAM_TOKEN_ENDPOINT", default="")
+OIDC_UPSTREAM_USERINFO_ENDPOINT = env.str("OIDC_UPSTREAM_USERINFO_ENDPOINT", default="")
+OIDC_UPSTREAM_JWKS_ENDPOINT = env.str("OIDC_UPSTREAM_JWKS_ENDPOINT", default="")
+OIDC_UPSTREAM_ISSUER = env.str("OIDC_UPSTREAM_ISSUER", default="")  # when set, the ID token's iss must match
+OIDC_UPSTREAM_CLIENT_ID = env.str("OIDC_UPSTREAM_CLIENT_ID", default="")
+OIDC_UPSTREAM_CLIENT_SECRET = env.str("OIDC_UPSTREAM_CLIENT_SECRET", default="")
+OIDC_UPSTREAM_USERNAME_CLAIM = env.str("OIDC_UPSTREAM_USERNAME_CLAIM", default="preferred_username")
+OIDC_UPSTREAM_ENABLED = all(
+    [
+        OIDC_UPSTREAM_AUTHORIZATION_ENDPOINT,
+        OIDC_UPSTREAM_TOKEN_ENDPOINT,
+        OIDC_UPSTREAM_USERINFO_ENDPOINT,
+        OIDC_UPSTREAM_JWKS_ENDPOINT,
+        OIDC_UPSTREAM_CLIENT_ID,
+        OIDC_UPSTREAM_CLIENT_SECRET,
+    ]
+)
+# The names mozilla-django-oidc reads.
+OIDC_OP_AUTHORIZATION_ENDPOINT = OIDC_UPSTREAM_AUTHORIZATION_ENDPOINT
+OIDC_OP_TOKEN_ENDPOINT = OIDC_UPSTREAM_TOKEN_ENDPOINT
+OIDC_OP_USER_ENDPOINT = OIDC_UPSTREAM_USERINFO_ENDPOINT
+OIDC_OP_JWKS_ENDPOINT = OIDC_UPSTREAM_JWKS_ENDPOINT
+OIDC_RP_CLIENT_ID = OIDC_UPSTREAM_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = OIDC_UPSTREAM_CLIENT_SECRET
+OIDC_RP_SIGN_ALGO = env.str("OIDC_UPSTREAM_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_UPSTREAM_SCOPES", default="openid profile")
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:upstream_callback"
+# Seconds: an upstream outage never hangs a web worker.
+OIDC_TIMEOUT = env.int("OIDC_UPSTREAM_TIMEOUT", default=10)
+# {% load sso %} on the staff log-in page (the link is shown only when the upstream is configured).
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["sso"] = "civicgrid.integrations.sso.templatetags"

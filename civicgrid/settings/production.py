@@ -26,3 +26,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DEMO_ALLOWED = False
+
+# Single sign-on: the OpenID Connect provider does not start without its ID-token signing key
+# (OIDC_RSA_PRIVATE_KEY or OIDC_RSA_PRIVATE_KEY_FILE: an RSA private key of ≥ 2048 bits, PEM).
+from civicgrid.integrations.sso.keys import check_signing_key  # noqa: E402
+
+from .base import OAUTH2_PROVIDER  # noqa: E402
+
+check_signing_key(OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"])

@@ -54,7 +54,7 @@ What the test expects of each entry (``Entry``)
 
 from dataclasses import dataclass
 
-from civicgrid.org.choices import Role
+from civicgrid.org.choices import STAFF_ROLES, Role
 from civicgrid.org.permissions import PERMISSIONS
 
 ALL_ROLES = frozenset(Role.values)
@@ -103,6 +103,7 @@ class Entry:
     answers: frozenset[int] = frozenset()  # more statuses a caller let in may get (e.g. 404)
     signs_out: bool = False  # a caller let in lands on the log-in page on purpose
     shared: bool = False  # the object is seen beyond its community: community B's callers are let in
+    bearer: bool = False  # asks for a bearer token, not a session: a refused caller gets 401 (RFC 6750)
 
 
 def page(
@@ -115,6 +116,7 @@ def page(
     answers: tuple[int, ...] = (),
     signs_out: bool = False,
     shared: bool = False,
+    bearer: bool = False,
 ) -> Entry:
     return Entry(
         rule,
@@ -125,6 +127,7 @@ def page(
         answers=frozenset(answers),
         signs_out=signs_out,
         shared=shared,
+        bearer=bearer,
     )
 
 
@@ -380,6 +383,23 @@ PAGES: dict[str, Entry] = {
     "open311:requests": page(no_login(only()), obj=True, note="GET lists, POST reports: a key only"),
     "open311:request": page(no_login(only()), obj=True, note="a key only"),
     "open311:token": page(no_login(only()), obj=True, note="a key only"),
+    # Single sign-on (integrations.sso). The OpenID Connect provider at /o/: the consent page is for
+    # staff after the platform's own log-in (400 without an authorization request); the protocol
+    # endpoints answer client credentials or a bearer token, never a session — the discovery documents
+    # and the public keys are public.
+    "oauth2_provider:authorize": page(
+        only(*STAFF_ROLES), answers=(400,), note="portal accounts 403; GET without parameters: 400"
+    ),
+    "oauth2_provider:token": page(PUBLIC, post=True, note="client credentials + code + PKCE verifier"),
+    "oauth2_provider:revoke-token": page(PUBLIC, post=True, note="client credentials + token"),
+    "oauth2_provider:introspect": page(no_login(only()), note="a token with the introspection scope"),
+    "oauth2_provider:user-info": page(no_login(only()), bearer=True, note="an access token only"),
+    "oauth2_provider:oidc-connect-discovery-info": page(PUBLIC),
+    "oauth2_provider:jwks-info": page(PUBLIC),
+    "oauth2_provider:oauth-server-metadata": page(PUBLIC),
+    # The upstream government identity provider's log-in: 404 until OIDC_UPSTREAM_* is configured.
+    "sso:upstream_login": page(PUBLIC, answers=(404,)),
+    "sso:upstream_callback": page(PUBLIC, answers=(404,)),
     # The admin's own open pages, and routes that break the admin's rule (see ADMIN_PATTERNS).
     "admin:login": page(PUBLIC),
     "admin:logout": page(

@@ -707,6 +707,8 @@ def judge(entry: Entry, answer: Answer, *, allowed: bool, is_api: bool, reading:
     if not allowed:
         if rule.admin and (_to_login(answer) or answer.location == ADMIN_INDEX):
             return None  # the admin sends accounts without is_staff to its log-in (or its index)
+        if entry.bearer and status == 401:
+            return None  # a bearer-token endpoint answers a missing token 401 (RFC 6750 §3)
         if status not in (403, 404, 405):
             return "a caller the rule refuses was not answered 403/404"
         if answer.writes:
