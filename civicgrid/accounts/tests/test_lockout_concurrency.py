@@ -1,6 +1,6 @@
 """Lock-out holds under concurrency: 100 wrong passwords sent at the same moment to a real server
-(gunicorn, threaded workers) get at most AXES_FAILURE_LIMIT password checks; the rest are refused as
-locked, and so is the right password afterwards."""
+(gunicorn, 2 workers × 25 threads) get at most AXES_FAILURE_LIMIT password checks; the rest are refused
+as locked, and so is the right password afterwards."""
 
 import http.client
 import threading
@@ -46,7 +46,9 @@ def test_a_hundred_simultaneous_wrong_passwords_get_five_checks_then_the_account
         DJANGO_SETTINGS_MODULE="civicgrid.accounts.tests.lockout_settings",
         PASSWORD_CHECKS_FILE=str(checks),
     )
-    server = Gunicorn(processes, env, workers=2, threads=50, timeout=120)
+    # 50 handler threads (each holds a database connection while it waits its turn): PostgreSQL's
+    # default of 100 connections must also serve the other tests running beside this one.
+    server = Gunicorn(processes, env, workers=2, threads=25, timeout=120)
     server.start()
 
     start = threading.Barrier(ATTEMPTS)
