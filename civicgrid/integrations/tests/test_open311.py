@@ -17,7 +17,7 @@ import time_machine
 
 from civicgrid.cases import selectors as case_selectors
 from civicgrid.cases import services as case_services
-from civicgrid.cases.models import Case, CaseEvent, Category, SlaPolicy
+from civicgrid.cases.models import Case, CaseEvent, Category
 from civicgrid.core.models import Submission
 from civicgrid.integrations.services import api_key_create, api_key_revoke
 from civicgrid.portal.models import SuggestionRule
@@ -103,20 +103,12 @@ def fields(element: ET.Element) -> dict[str, str | None]:
 
 
 @pytest.fixture
-def municipal(tree, personas) -> Category:
-    ordinary = SlaPolicy.objects.create(
-        code="ordinary",
-        name="一般问题",
-        claim_hours=24,
-        verify_hours=24,
-        resolve_hours=168,
-        working_days=True,
-    )
-    category = Category.objects.create(code="municipal", name="市政设施", policy=ordinary)
-    Category.objects.create(code="retired", name="旧类别", policy=ordinary, is_active=False)
-    SuggestionRule.objects.create(keyword="井盖", category=category)
-    SuggestionRule.objects.create(keyword="路灯", category=category, priority=200)
-    return category
+def municipal(flow) -> Category:
+    """The problem-flow fixture's 市政设施, with keywords, beside a retired category."""
+    Category.objects.create(code="retired", name="旧类别", policy=flow.ordinary_policy, is_active=False)
+    SuggestionRule.objects.create(keyword="井盖", category=flow.ordinary)
+    SuggestionRule.objects.create(keyword="路灯", category=flow.ordinary, priority=200)
+    return flow.ordinary
 
 
 def make_key(personas, unit, role="grid_worker", rate=120) -> str:
@@ -144,7 +136,9 @@ def report_form(key: str, **extra) -> dict:
 def test_services_are_the_active_categories_in_both_formats_without_a_key(live_server, municipal):
     answer = call(live_server, "services.json")
     assert answer.status == 200
-    [service] = answer.json()  # the retired category is not offered
+    offered = {service["service_code"]: service for service in answer.json()}
+    assert sorted(offered) == ["municipal", "sanitation", "suggestion"]  # the retired one is not offered
+    service = offered["municipal"]
     assert list(service) == SERVICE_FIELDS
     assert service["service_code"] == "municipal" and service["service_name"] == "市政设施"
     assert service["metadata"] is False and service["type"] == "realtime"
@@ -152,9 +146,10 @@ def test_services_are_the_active_categories_in_both_formats_without_a_key(live_s
     assert "24 小时内领办" in service["description"] and "168 小时内办结" in service["description"]
 
     root = call(live_server, "services.xml").xml()
-    assert root.tag == "services" and [child.tag for child in root] == ["service"]
-    assert [child.tag for child in root[0]] == SERVICE_FIELDS
-    got = fields(root[0])
+    assert root.tag == "services" and [child.tag for child in root] == ["service"] * 3
+    [element] = [child for child in root if child.findtext("service_code") == "municipal"]
+    assert [child.tag for child in element] == SERVICE_FIELDS
+    got = fields(element)
     assert got["service_code"] == "municipal" and got["metadata"] == "false" and got["type"] == "realtime"
 
 
