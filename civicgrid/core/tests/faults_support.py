@@ -22,6 +22,8 @@ from django.db import connection
 from django.test import Client
 from django.utils.crypto import get_random_string
 
+from civicgrid.core.testing import log_in
+
 ROOT = Path(__file__).resolve().parents[3]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -171,7 +173,7 @@ def signed_in_headers(user) -> dict[str, str]:
     """Headers of a browser signed in as `user` (a session saved in the database) that may also write
     through the API (the CSRF cookie and its header)."""
     client = Client()
-    client.force_login(user)
+    log_in(client, user)  # past the second factor where the role needs one
     csrf = get_random_string(32)
     return {"Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={csrf}", "X-CSRFToken": csrf}
 
