@@ -16,6 +16,7 @@ from civicgrid.org.api import router as org_router
 from civicgrid.polls.api import router as polls_router
 from civicgrid.portal.api import router as portal_router
 from civicgrid.registry.api import router as registry_router
+from civicgrid.scoring.api import router as scoring_router
 from civicgrid.socialorgs.api import router as socialorgs_router
 
 api = NinjaAPI(
@@ -40,6 +41,7 @@ api.add_router("/socialorgs", socialorgs_router, tags=["社会组织 social orga
 api.add_router("/polls", polls_router, tags=["投票与调研 polls and surveys"])
 api.add_router("/market", market_router, tags=["跳蚤市场与微商圈 market"])
 api.add_router("/portal", portal_router, tags=["淘社区 resident portal"])
+api.add_router("/scoring", scoring_router, tags=["绩效考核 scoring"])
 
 if settings.BENCH_ENDPOINTS:
     from civicgrid.core.bench_api import router as bench_router

@@ -77,6 +77,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "market.moderate": frozenset({Role.COMMUNITY_HEAD, Role.GRID_WORKER, Role.PLATFORM_ADMIN}),
     "market.merchant": frozenset({Role.ORG_ADMIN}),
     "market.browse": PORTAL_MEMBERS | STAFF_ROLES,
+    # performance scoring (绩效考核): rankings scoped by role; export for performance pay
+    "scoring.view": frozenset(
+        {
+            Role.GRID_WORKER,
+            Role.GRID_ASSISTANT,
+            Role.COMMUNITY_HEAD,
+            Role.SUPERVISOR,
+            Role.STREET_LEADER,
+            Role.PLATFORM_ADMIN,
+        }
+    ),
+    "scoring.export": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
     # open interfaces (N网合一)
     "integrations.manage": frozenset({Role.PLATFORM_ADMIN}),
 }

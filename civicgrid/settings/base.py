@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "civicgrid.socialorgs",
     "civicgrid.polls",
     "civicgrid.market",
+    "civicgrid.scoring",
     "civicgrid.integrations",
     # After the project's apps: civicgrid/integrations/templates/oauth2_provider/ overrides its pages.
     "oauth2_provider",

@@ -246,6 +246,9 @@ PAGES: dict[str, Entry] = {
     "fieldwork:worklog": page(can("fieldwork.worklog")),
     "fieldwork:programmes": page(can("fieldwork.programmes")),
     "fieldwork:programme": page(can("fieldwork.programmes"), obj=True, shared=True, note="the street's"),
+    # scoring (绩效考核): rows narrow further by role (scoring.selectors.WIDE_ROLES / OWN_ROLES)
+    "scoring:rankings": page(can("scoring.view")),
+    "scoring:export": page(can("scoring.export"), post=True),
     # bookings
     "bookings:list": page(can("bookings.book")),
     "bookings:detail": page(can("bookings.book"), obj=True, shared=True, note="the street's resources"),
@@ -443,6 +446,10 @@ API: dict[str, Entry] = {
         only(Role.DEPARTMENT_STAFF), obj=True, note="called with action=set_warning (the stability centre)"
     ),
     # fieldwork
+    # scoring
+    "GET /api/v1/scoring/schemes": op(can("scoring.view")),
+    "GET /api/v1/scoring/rankings": op(can("scoring.view")),
+    "GET /api/v1/scoring/entries": op(can("scoring.view")),
     "GET /api/v1/fieldwork/my-day": op(can("fieldwork.visit")),
     "POST /api/v1/fieldwork/visits": op(can("fieldwork.visit")),
     "GET /api/v1/fieldwork/policy": op(can("fieldwork.policy")),
