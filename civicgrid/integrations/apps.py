@@ -13,4 +13,6 @@ class IntegrationsConfig(AppConfig):
 
         from civicgrid.accounts.navigation import NavItem, register
 
+        from . import receivers  # noqa: F401
+
         register(NavItem(_("接口密钥"), "integrations:keys", "key", "integrations.manage", order=95))

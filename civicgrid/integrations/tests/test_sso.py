@@ -145,6 +145,9 @@ def test_code_flow_with_pkce_issues_a_signed_id_token_and_userinfo(client, perso
     # never the phone or ID number, and tokens are kept hashed at rest (RFC 9700)
     assert not {"phone_number", "phone", "email", "address"} & set(info.json())
     assert AccessToken.objects.get(user=user).token == ""
+    # The sign-in to the departmental system is audited, with the application and the scopes.
+    signed_in = AuditEvent.objects.get(action="login", details__sso_application="城管业务系统")
+    assert signed_in.actor == user and "roles" in signed_in.details["scope"]
 
 
 def test_subject_is_stable_and_opaque(personas):
