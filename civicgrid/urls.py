@@ -34,6 +34,7 @@ urlpatterns = [
     path("portal/market/", include("civicgrid.market.urls")),
     path("portal/", include("civicgrid.portal.urls")),
     path("scoring/", include("civicgrid.scoring.urls")),
+    path("cockpit/", include("civicgrid.cockpit.urls")),
     path("integrations/", include("civicgrid.integrations.urls")),
     path("open311/v2/", include("civicgrid.integrations.open311.urls")),
     # Single sign-on: the OpenID Connect provider (/o/), the upstream identity provider's log-in (/sso/).

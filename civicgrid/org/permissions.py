@@ -89,6 +89,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "scoring.export": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    # leaders' cockpit (领导驾驶舱): the figures of the user's places, each drilling down to its cases
+    "cockpit.view": frozenset(
+        {Role.STREET_LEADER, Role.PLATFORM_ADMIN, Role.COMMUNITY_HEAD, Role.SUPERVISOR, Role.DISPATCHER}
+    ),
     # open interfaces (N网合一)
     "integrations.manage": frozenset({Role.PLATFORM_ADMIN}),
 }

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "civicgrid.polls",
     "civicgrid.market",
     "civicgrid.scoring",
+    "civicgrid.cockpit",
     "civicgrid.integrations",
     # After the project's apps: civicgrid/integrations/templates/oauth2_provider/ overrides its pages.
     "oauth2_provider",

@@ -249,6 +249,10 @@ PAGES: dict[str, Entry] = {
     # scoring (绩效考核): rows narrow further by role (scoring.selectors.WIDE_ROLES / OWN_ROLES)
     "scoring:rankings": page(can("scoring.view")),
     "scoring:export": page(can("scoring.export"), post=True),
+    # leaders' cockpit (领导驾驶舱): figures of the caller's own places only (cockpit.selectors.areas_for)
+    "cockpit:home": page(can("cockpit.view")),
+    "cockpit:cases": page(can("cockpit.view")),
+    "cockpit:export": page(can("cockpit.view"), post=True),
     # bookings
     "bookings:list": page(can("bookings.book")),
     "bookings:detail": page(can("bookings.book"), obj=True, shared=True, note="the street's resources"),

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cockpit"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/", views.cases, name="cases"),
+    path("cases/export/", views.export, name="export"),
+]
