@@ -122,7 +122,7 @@ def case_rows(n: int, cells, users, categories, rng: random.Random):
             "status": "closed" if resolved else "verified",
             "outcome": "resolved" if resolved else "",
             "reported_at": reported,
-            "claim_due_at": claim_due,
+            "entered_centre_at": reported,  # claimed: no claim deadline left on the case, as in the services
             "assigned_at": assigned,
             "resolve_due_at": resolve_due,
             "resolved_at": resolved,

@@ -3,9 +3,12 @@
 import copy
 import math
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import reduce
+from operator import or_
 
-from django.db.models import Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.db.models.signals import post_delete, post_save
 
 from civicgrid.core.errors import NotFound
@@ -207,3 +210,43 @@ def dispatcher_queue(*, user) -> QuerySet:
         .order_by("reported_at")
         .values(*LIST_FIELDS)
     )
+
+
+# ---------------------------------------------------------------- the first claim, after the fact
+# A case's claim deadline is cleared once it is claimed or dispatched, so reports (scoring, the
+# cockpit) work it out again: the policy's claim hours after the case entered the centre (the claim
+# clock counts plain hours, not working days). A case returned and claimed again is judged on its first
+# claim.
+
+
+def claim_limits() -> dict[int, timedelta]:
+    """Each policy's claim time."""
+    return {
+        pk: timedelta(hours=float(hours)) for pk, hours in SlaPolicy.objects.values_list("pk", "claim_hours")
+    }
+
+
+def _per_policy(limits: dict[int, timedelta], condition) -> Q:
+    """`condition(limit)` for each policy's cases, or'ed (no policy: nothing)."""
+    if not limits:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(condition(limit), policy_id=pk) for pk, limit in limits.items()))
+
+
+def claim_limit_between_q(limits: dict[int, timedelta], start: datetime, end: datetime) -> Q:
+    """Cases whose first claim limit fell in [start, end)."""
+    return _per_policy(
+        limits, lambda limit: Q(entered_centre_at__gte=start - limit, entered_centre_at__lt=end - limit)
+    )
+
+
+def claim_limit_passed_q(limits: dict[int, timedelta], at: datetime) -> Q:
+    """Cases whose first claim limit had passed by `at`."""
+    return _per_policy(limits, lambda limit: Q(entered_centre_at__lte=at - limit))
+
+
+def claimed_in_time_q(limits: dict[int, timedelta], *, in_time: bool = True) -> Q:
+    """Cases first claimed or dispatched within their claim limit (`in_time=False`: after it)."""
+    waited = ExpressionWrapper(F("assigned_at") - F("entered_centre_at"), output_field=DurationField())
+    compare = LessThanOrEqual if in_time else GreaterThan
+    return Q(assigned_at__isnull=False) & _per_policy(limits, lambda limit: compare(waited, limit))

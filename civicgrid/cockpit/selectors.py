@@ -20,16 +20,13 @@ and holder.
 import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import reduce
-from operator import or_
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus, Channel, EventKind, Light
-from civicgrid.cases.models import Case, CaseEvent, SlaPolicy
-from civicgrid.cases.selectors import light_q
+from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.selectors import claim_limit_passed_q, claim_limits, claimed_in_time_q, light_q
 from civicgrid.core.clock import make_aware_date
 from civicgrid.core.errors import NotFound
 from civicgrid.org.choices import UnitKind
@@ -122,27 +119,11 @@ def area_cases(area: OrgUnit | None) -> QuerySet[Case]:
 # ---------------------------------------------------------------------------------------- figures
 
 
-def _claim_limits() -> dict[int, timedelta]:
-    return {
-        pk: timedelta(hours=float(hours)) for pk, hours in SlaPolicy.objects.values_list("pk", "claim_hours")
-    }
-
-
 def _claim_q(limits: dict[int, timedelta], now: datetime, month: Month) -> tuple[Q, Q]:
     """(claim due, claimed on time) for the cases that entered the centre in the month."""
     entered = Q(entered_centre_at__gte=month.start, entered_centre_at__lt=month.end)
-    waited = ExpressionWrapper(F("assigned_at") - F("entered_centre_at"), output_field=DurationField())
-    if not limits:
-        return Q(pk__in=[]), Q(pk__in=[])
-    passed = reduce(
-        or_, (Q(policy_id=pk, entered_centre_at__lte=now - limit) for pk, limit in limits.items())
-    )
-    on_time = reduce(
-        or_,
-        (Q(LessThanOrEqual(waited, limit), policy_id=pk) for pk, limit in limits.items()),
-    )
-    due = entered & (Q(assigned_at__isnull=False) | passed)
-    return due, entered & Q(assigned_at__isnull=False) & on_time
+    due = entered & (Q(assigned_at__isnull=False) | claim_limit_passed_q(limits, now))
+    return due, entered & claimed_in_time_q(limits)
 
 
 def figure_q(figure: str, *, month: Month, now: datetime, limits: dict[int, timedelta] | None = None) -> Q:
@@ -161,7 +142,7 @@ def figure_q(figure: str, *, month: Month, now: datetime, limits: dict[int, time
         reopened = CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=EventKind.REOPENED)
         return closed & Q(Exists(reopened))
     if figure in ("claim_due", "claimed_on_time"):
-        claim_due, on_time = _claim_q(_claim_limits() if limits is None else limits, now, month)
+        claim_due, on_time = _claim_q(claim_limits() if limits is None else limits, now, month)
         return claim_due if figure == "claim_due" else on_time
     if figure == "open":
         return OPEN
@@ -183,7 +164,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 def figures(*, area: OrgUnit | None, month: Month, now: datetime) -> dict:
     """Every figure of the area and month in one aggregate query, with the rates (percent or None)."""
-    limits = _claim_limits()
+    limits = claim_limits()
     counts = area_cases(area).aggregate(
         **{name: Count("pk", filter=figure_q(name, month=month, now=now, limits=limits)) for name in FIGURES}
     )

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from civicgrid.cases.choices import CaseStatus, Channel, EventKind, Outcome
 from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.selectors import claim_limit_between_q, claim_limits, claimed_in_time_q
 from civicgrid.fieldwork.models import Visit
 from civicgrid.org.models import Membership
 
@@ -37,8 +38,11 @@ def rewarded_report(*, grid_ids, start, end, params, by_worker) -> list[Hit]:
 
 
 def late_claim(*, grid_ids, start, end, params, by_worker) -> list[Hit]:
-    late = Q(assigned_at__isnull=True) | Q(assigned_at__gt=F("claim_due_at"))
-    return _per_case(_cases(grid_ids).filter(late, claim_due_at__gte=start, claim_due_at__lt=end))
+    """Cases whose first claim limit fell in the period and that were claimed after it, or not yet
+    (the case keeps no claim deadline once claimed: cases.selectors works it out again)."""
+    limits = claim_limits()
+    late = Q(assigned_at__isnull=True) | claimed_in_time_q(limits, in_time=False)
+    return _per_case(_cases(grid_ids).filter(claim_limit_between_q(limits, start, end), late))
 
 
 def late_resolution(*, grid_ids, start, end, params, by_worker) -> list[Hit]:

@@ -35,8 +35,8 @@ def scheme(tree, flow, personas):
         (RuleKind.PROACTIVE_FIND, 2),
         (RuleKind.VISITS_ABOVE_TARGET, 1, {"target": 1}),
     )
-    make_case(flow, tree.grid_a1, category=flow.rewarded, claim_due_at=at(11, 5))
-    make_case(flow, tree.grid_a2, category=flow.rewarded, claim_due_at=at(11, 5))
+    make_case(flow, tree.grid_a1, category=flow.rewarded, entered_centre_at=at(11, 4))
+    make_case(flow, tree.grid_a2, category=flow.rewarded, entered_centre_at=at(11, 4))
     make_case(flow, tree.grid_a1, channel=Channel.VISIT, reporter=personas.grid_worker_a)
     make_visits(tree.grid_a1, personas.grid_worker_a, 3)
     return scheme

@@ -44,11 +44,22 @@ def test_each_rewarded_report_in_the_grid_deducts_once(tree, flow):
 
 
 def test_a_claim_after_its_limit_deducts(tree, flow):
+    """The claim limit is the policy's claim hours (24 here) after the case entered the centre; once
+    claimed a case keeps no claim deadline (the services clear it), so none is set here either."""
     scheme = make_scheme(tree, (RuleKind.LATE_CLAIM, -1))
-    late = make_case(flow, tree.grid_a1, claim_due_at=at(11, 5), assigned_at=at(11, 6))
-    never = make_case(flow, tree.grid_a2, claim_due_at=at(11, 5), status=CaseStatus.AWAITING_CLAIM)
-    make_case(flow, tree.grid_a1, claim_due_at=at(11, 5), assigned_at=at(11, 4))  # in time
-    make_case(flow, tree.grid_a1, claim_due_at=at(12, 2), status=CaseStatus.AWAITING_CLAIM)  # due next month
+    late = make_case(flow, tree.grid_a1, entered_centre_at=at(11, 4), assigned_at=at(11, 6))
+    never = make_case(
+        flow,
+        tree.grid_a2,
+        entered_centre_at=at(11, 4),
+        claim_due_at=at(11, 5),
+        status=CaseStatus.AWAITING_CLAIM,
+    )
+    make_case(flow, tree.grid_a1, entered_centre_at=at(11, 4), assigned_at=at(11, 4, hour=20))  # in time
+    # Due in December (entered on the 1st).
+    make_case(flow, tree.grid_a1, entered_centre_at=at(12, 1), status=CaseStatus.AWAITING_CLAIM)
+    # Due in October (entered on the 29th): not this period's, however late it was claimed.
+    make_case(flow, tree.grid_a1, entered_centre_at=at(10, 29), assigned_at=at(11, 2))
     close(scheme)
     assert ledger(scheme) == [
         (tree.grid_a1.pk, late.pk, Decimal("-1.00")),
@@ -145,7 +156,7 @@ def test_a_worker_scheme_scores_the_grids_workers_or_the_one_who_acted(tree, flo
     scheme = make_scheme(
         tree, (RuleKind.LATE_CLAIM, -1), (RuleKind.PROACTIVE_FIND, 2), target=TargetKind.WORKER
     )
-    make_case(flow, tree.grid_a1, claim_due_at=at(11, 5), status=CaseStatus.AWAITING_CLAIM)
+    make_case(flow, tree.grid_a1, entered_centre_at=at(11, 4), status=CaseStatus.AWAITING_CLAIM)
     make_case(flow, tree.grid_a1, channel=Channel.VISIT, reporter=personas.assistant_a)
     close(scheme)
     rows = set(ScoreEntry.objects.filter(scheme=scheme).values_list("user_id", "points"))
