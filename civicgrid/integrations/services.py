@@ -18,7 +18,7 @@ from civicgrid.core.errors import Conflict, Forbidden, RateLimited
 from civicgrid.org.choices import STAFF_ROLES
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.permissions import FULL_DATA_ROLES
-from civicgrid.org.selectors import user_can
+from civicgrid.org.selectors import units_visible_to, user_can
 from civicgrid.org.services import membership_grant
 
 from .models import ApiKey
@@ -44,6 +44,8 @@ def api_key_create(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": [_("请填写密钥名称（调用方系统）。")]})
+    if not units_visible_to(actor).filter(pk=unit.pk).exists():
+        raise ValidationError({"unit": [_("只能为您管理范围内的单元生成密钥。")]})
     if role not in KEY_ROLES:
         raise ValidationError(
             {"role": [_("接口密钥不能使用该角色（可查看完整个人信息的角色须人工登录并二次验证）。")]}

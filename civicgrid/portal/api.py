@@ -71,7 +71,7 @@ def points_entries(request):
 @router.get("/rewards", response=list[PortalRewardOut], summary="可兑换的奖品 · Rewards I may redeem")
 def rewards(request):
     _require(request, "portal.points")
-    return list(selectors.rewards_for(request.user).select_related("unit"))
+    return list(selectors.rewards_for(request.user))
 
 
 @router.post(

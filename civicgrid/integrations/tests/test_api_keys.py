@@ -121,3 +121,19 @@ def test_roles_that_reveal_personal_data_cannot_have_keys_and_only_admins_make_t
         assert other.post("/integrations/keys/", {"name": "x"}).status_code == 403
     with pytest.raises(services.Forbidden):
         services.api_key_create(actor=personas.street_leader, name="x", unit=tree.grid_a1, role="grid_worker")
+
+
+def test_a_key_is_made_only_for_a_unit_in_the_admins_places(personas, tree):
+    """An admin of another street cannot hand out a key acting in this street's grid."""
+    from django.core.exceptions import ValidationError
+
+    from civicgrid.core.testing import make_user
+    from civicgrid.org.choices import Role, UnitKind
+    from civicgrid.org.services import org_unit_create
+
+    other = org_unit_create(parent=tree.district, kind=UnitKind.STREET, name="乙街道", code="339901002")
+    admin_b = make_user("admin_b", unit=other, role=Role.PLATFORM_ADMIN)
+    with pytest.raises(ValidationError) as refused:
+        services.api_key_create(actor=admin_b, name="x", unit=tree.grid_a1, role="grid_worker")
+    assert "只能为您管理范围内的单元生成密钥" in str(refused.value)
+    assert not ApiKey.objects.exists()
