@@ -18,21 +18,46 @@ and holder.
 """
 
 import calendar
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus, Channel, EventKind, Light
-from civicgrid.cases.models import Case, CaseEvent
+from civicgrid.cases.choices import (
+    OPEN_STATUSES,
+    CaseStatus,
+    Channel,
+    EventKind,
+    Light,
+    Outcome,
+    WarningLevel,
+)
+from civicgrid.cases.models import Case, CaseEvent, CaseReturn
 from civicgrid.cases.selectors import claim_limit_passed_q, claim_limits, claimed_in_time_q, light_q
 from civicgrid.core.clock import make_aware_date
 from civicgrid.core.errors import NotFound
+from civicgrid.fieldwork.models import Visit
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.permissions import PERMISSIONS
 from civicgrid.org.selectors import path_q, scope_paths, unit_ids_under
+from civicgrid.registry.models import Household, Person
+from civicgrid.scoring import selectors as scoring
+from civicgrid.scoring.choices import TargetKind
 
 MONTH_FIGURES = {
     "registered": _("立案数"),
@@ -45,7 +70,18 @@ MONTH_FIGURES = {
 }
 LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN, Light.PAUSED)
 OPEN_FIGURES = {"open": _("当前在办"), **{f"light_{light}": light.label for light in LIGHTS}}
+# Figures with their own panel (not in the one aggregate query of `figures`).
+OTHER_FIGURES = {
+    "solved": _("解决问题数"),
+    "claim_timed": _("本月领办/派单的问题"),
+    "resolve_timed": _("本月办结的问题"),
+    "dispute_upheld": EventKind.DISPUTE_UPHELD.label,
+    "dispute_rejected": EventKind.DISPUTE_REJECTED.label,
+    "disputed": _("异议甄别中"),
+    **{f"warning_{level}": label for level, label in WarningLevel.choices},
+}
 FIGURES = {**MONTH_FIGURES, **OPEN_FIGURES}
+DRILL_FIGURES = {**FIGURES, **OTHER_FIGURES}
 OPEN = Q(status__in=sorted(OPEN_STATUSES))
 
 
@@ -66,6 +102,14 @@ class Month:
     @property
     def key(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+    def shifted(self, months: int) -> "Month":
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        return self.start, self.end
 
     @classmethod
     def parse(cls, value: str | None, today) -> "Month":
@@ -144,6 +188,23 @@ def figure_q(figure: str, *, month: Month, now: datetime, limits: dict[int, time
     if figure in ("claim_due", "claimed_on_time"):
         claim_due, on_time = _claim_q(claim_limits() if limits is None else limits, now, month)
         return claim_due if figure == "claim_due" else on_time
+    if figure == "solved":
+        return Q(closed_at__gte=month.start, closed_at__lt=month.end, status=CaseStatus.CLOSED) & Q(
+            outcome=Outcome.RESOLVED
+        )
+    if figure == "claim_timed":
+        return Q(assigned_at__gte=month.start, assigned_at__lt=month.end, entered_centre_at__isnull=False)
+    if figure == "resolve_timed":
+        return Q(resolved_at__gte=month.start, resolved_at__lt=month.end)
+    if figure in ("dispute_upheld", "dispute_rejected"):
+        decided = CaseEvent.objects.filter(
+            case_id=OuterRef("pk"), kind=figure, at__gte=month.start, at__lt=month.end
+        )
+        return Q(Exists(decided))
+    if figure == "disputed":
+        return Q(status=CaseStatus.DISPUTED)
+    if figure.startswith("warning_") and figure[8:] in WarningLevel.values:
+        return OPEN & Q(warning_level=figure[8:])
     if figure == "open":
         return OPEN
     red = light_q(Light.RED, now)
@@ -205,6 +266,218 @@ def open_by(*, area: OrgUnit | None, field: str) -> list[dict]:
     return out
 
 
+def warnings(*, area: OrgUnit | None) -> list[dict]:
+    """Open cases by warning level (I the most serious), every level shown."""
+    counts = dict(
+        area_cases(area)
+        .filter(OPEN)
+        .exclude(warning_level="")
+        .order_by()
+        .values_list("warning_level")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"key": level, "name": str(label), "n": counts.get(level, 0)} for level, label in WarningLevel.choices
+    ]
+
+
+def disputes(*, area: OrgUnit | None, month: Month) -> list[dict]:
+    """Rewarded reports' disputes decided in the month, by outcome, and those still being examined."""
+    counts = area_cases(area).aggregate(
+        **{kind: Count("pk", filter=figure_q(kind, month=month, now=month.end)) for kind in DISPUTE_KINDS},
+        disputed=Count("pk", filter=figure_q("disputed", month=month, now=month.end)),
+    )
+    return [
+        {"key": key, "name": str(OTHER_FIGURES[key]), "n": counts[key]}
+        for key in (*DISPUTE_KINDS, "disputed")
+    ]
+
+
+DISPUTE_KINDS = (EventKind.DISPUTE_UPHELD.value, EventKind.DISPUTE_REJECTED.value)
+
+
+def returns_by_holder(*, area: OrgUnit | None, month: Month) -> list[dict]:
+    """Returns (退回) made in the month by each holder, of cases located in the area, most first."""
+    rows = (
+        CaseReturn.objects.filter(at__gte=month.start, at__lt=month.end, case__in=area_cases(area))
+        .order_by()
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("pk"), cases=Count("case_id", distinct=True))
+        .order_by("-n", "unit__name")
+    )
+    return [{"key": r["unit_id"], "name": r["unit__name"], "n": r["n"], "cases": r["cases"]} for r in rows]
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 1)
+
+
+def _percentile(cases: QuerySet, expression, share: float) -> timedelta | None:
+    """The nearest-rank percentile of `expression` over the cases (the same on every database)."""
+    n = cases.count()
+    if not n:
+        return None
+    rank = math.ceil(share * n)
+    return cases.annotate(took=expression).order_by("took").values_list("took", flat=True)[rank - 1]
+
+
+TIMES = {
+    # From entering the centre to the first claim or dispatch, for the cases first claimed in the month.
+    "claim": ("claim_timed", F("assigned_at") - F("entered_centre_at")),
+    # From the report to the resolution, for the cases resolved in the month (what the reporter waited).
+    "resolve": ("resolve_timed", F("resolved_at") - F("reported_at")),
+}
+
+
+def times(*, area: OrgUnit | None, month: Month) -> dict:
+    """Average and p90 (nearest rank) of the claim and resolution times of the month, in plain hours."""
+    out = {}
+    for key, (figure, difference) in TIMES.items():
+        took = ExpressionWrapper(difference, output_field=DurationField())
+        cases = area_cases(area).filter(figure_q(figure, month=month, now=month.end))
+        summary = cases.aggregate(n=Count("pk"), average=Avg(took))
+        out[key] = {
+            "figure": figure,
+            "n": summary["n"],
+            "average_hours": _hours(summary["average"]),
+            "p90_hours": _hours(_percentile(cases, took, 0.9)) if summary["n"] else None,
+        }
+    return out
+
+
+# ------------------------------------------------------------------------------------ year on year
+
+TRENDS = {
+    "visits": _("走访次数"),
+    "households": _("入户户数"),
+    "changes": _("信息采集条数"),
+    "solved": _("解决问题数"),
+}
+
+
+def area_visits(area: OrgUnit | None, month: Month) -> QuerySet:
+    if area is None:
+        return Visit.objects.none()
+    return Visit.objects.filter(
+        grid_id__in=unit_ids_under([area.path]), visited_at__gte=month.start, visited_at__lt=month.end
+    )
+
+
+def area_changes(area: OrgUnit | None, month: Month) -> list[QuerySet]:
+    """Household and person records added or changed in the area in the month, from their history
+    (whoever made them: the grid staff on the workbench, or an import)."""
+    if area is None:
+        return []
+    grids = unit_ids_under([area.path])
+    return [
+        model.history.model.objects.filter(
+            grid_id__in=grids,
+            history_date__gte=month.start,
+            history_date__lt=month.end,
+            history_type__in=("+", "~"),
+        )
+        for model in (Household, Person)
+    ]
+
+
+def _trend_counts(area: OrgUnit | None, month: Month) -> dict:
+    visits = area_visits(area, month).aggregate(
+        visits=Count("pk"), households=Count("household_id", distinct=True)
+    )
+    return {
+        **visits,
+        "changes": sum(q.count() for q in area_changes(area, month)),
+        "solved": area_cases(area).filter(figure_q("solved", month=month, now=month.end)).count(),
+    }
+
+
+def trends(*, area: OrgUnit | None, month: Month) -> list[dict]:
+    """Visits, households visited, information collected and problems solved in the month, with the
+    same month of the previous year and the change in per cent (None when there was nothing then)."""
+    before_month = month.shifted(-12)
+    now, before = _trend_counts(area, month), _trend_counts(area, before_month)
+    return [
+        {
+            "key": key,
+            "name": str(label),
+            "n": now[key],
+            "before": before[key],
+            "change": round((now[key] - before[key]) * 100 / before[key], 1) if before[key] else None,
+        }
+        for key, label in TRENDS.items()
+    ]
+
+
+# --------------------------------------------------------------------------------------- grid map
+
+# A grid's colour by score: at least the base score less SCORE_GREEN is green, less SCORE_YELLOW
+# yellow, lower red.
+SCORE_GREEN, SCORE_YELLOW = 5, 15
+
+
+def grid_map(*, area: OrgUnit | None, now: datetime, scores: dict[int, float] | None = None) -> list[dict]:
+    """Every grid of the area with its boundary, its open cases, its worst light and its score."""
+    if area is None:
+        return []
+    grids = OrgUnit.objects.filter(path_q([area.path]), kind=UnitKind.GRID, is_active=True).order_by("code")
+    red = light_q(Light.RED, now)
+    counts = {
+        row["grid_id"]: row
+        for row in area_cases(area)
+        .filter(OPEN)
+        .order_by()
+        .values("grid_id")
+        .annotate(
+            open=Count("pk"),
+            red=Count("pk", filter=red),
+            yellow=Count("pk", filter=light_q(Light.YELLOW, now)),
+        )
+    }
+    out = []
+    for grid_id, name, boundary in grids.values_list("pk", "name", "boundary"):
+        row = counts.get(grid_id, {})
+        n_red, n_yellow, n_open = row.get("red", 0), row.get("yellow", 0), row.get("open", 0)
+        worst = "red" if n_red else "yellow" if n_yellow else "green" if n_open else "none"
+        out.append(
+            {
+                "id": grid_id,
+                "name": name,
+                "boundary": boundary,
+                "open": n_open,
+                "red": n_red,
+                "yellow": n_yellow,
+                "light": worst,
+                "score": None if scores is None else scores.get(grid_id),
+            }
+        )
+    return out
+
+
+def grid_scores(*, user, area: OrgUnit | None, month: Month) -> tuple[str, float | None, dict[int, float]]:
+    """The month's score of each grid under the first grid scheme the user may read:
+    (scheme name, base score, {grid id: score}); empty when there is none."""
+    scheme = next(
+        (s for s in scoring.schemes_visible_to(user) if s.target_kind == TargetKind.GRID and s.is_active),
+        None,
+    )
+    if scheme is None or area is None:
+        return "", None, {}
+    ranking = scoring.ranking(user=user, scheme=scheme, year=month.year, month=month.month)
+    return (
+        scheme.name,
+        float(scheme.base_score),
+        {r.unit_id: float(r.score) for r in ranking.rows if r.path.startswith(area.path)},
+    )
+
+
+def score_colour(score: float | None, base: float | None) -> str:
+    if score is None or base is None:
+        return "none"
+    if score >= base - SCORE_GREEN:
+        return "green"
+    return "yellow" if score >= base - SCORE_YELLOW else "red"
+
+
 # ------------------------------------------------------------------------------------- drill-down
 
 DRILL_FIELDS = (
@@ -221,15 +494,71 @@ DRILL_FIELDS = (
 
 
 def drill_down(
-    *, area: OrgUnit | None, month: Month, now: datetime, figure: str = "", holder: str = ""
+    *,
+    area: OrgUnit | None,
+    month: Month,
+    now: datetime,
+    figure: str = "",
+    holder: str = "",
+    grid: int | None = None,
+    returned_by: int | None = None,
 ) -> QuerySet:
-    """The cases behind one figure (or the open cases of one holder; `holder="none"`: unheld)."""
+    """The cases behind one figure (or the open cases of one holder, `holder="none"`: unheld; or the
+    cases one holder returned in the month), optionally of one grid of the area."""
     cases = area_cases(area)
+    if grid is not None:
+        cases = cases.filter(grid_id=grid)
     if figure:
         cases = cases.filter(figure_q(figure, month=month, now=now))
     elif holder:
         by_holder = Q(holder__isnull=True) if holder == "none" else Q(holder_id=int(holder))
         cases = cases.filter(OPEN & by_holder)
+    elif returned_by is not None:
+        returned = CaseReturn.objects.filter(
+            case_id=OuterRef("pk"), unit_id=returned_by, at__gte=month.start, at__lt=month.end
+        )
+        cases = cases.filter(Exists(returned))
     else:
         return Case.objects.none().values(*DRILL_FIELDS)
     return cases.order_by("-reported_at", "-id").values(*DRILL_FIELDS)
+
+
+VISIT_FIELDS = ("id", "visited_at", "grid__name", "visitor__full_name", "visitor__username", "household_id")
+
+
+def visit_list(*, area: OrgUnit | None, month: Month) -> QuerySet:
+    """The visits of the month in the area, newest first (no household address: not needed here)."""
+    return area_visits(area, month).order_by("-visited_at", "-id").values(*VISIT_FIELDS)
+
+
+def household_list(*, area: OrgUnit | None, month: Month) -> QuerySet:
+    """The households visited in the month: their grid, how often and when last (no address)."""
+    return (
+        area_visits(area, month)
+        .filter(household__isnull=False)
+        .order_by()
+        .values("household_id", "grid__name")
+        .annotate(visits=Count("pk"), last=Max("visited_at"))
+        .order_by("-last", "-household_id")
+    )
+
+
+CHANGE_FIELDS = (
+    "history_date",
+    "grid__name",
+    "history_type",
+    "history_user__full_name",
+    "history_change_reason",
+)
+
+
+def change_list(*, area: OrgUnit | None, month: Month) -> QuerySet:
+    """Household and person records added or changed in the month, newest first: when, where, by
+    whom and why, never whose (no names or numbers of residents)."""
+    parts = [
+        q.order_by().annotate(record=Value(label)).values("record", *CHANGE_FIELDS)
+        for q, label in zip(area_changes(area, month), ("household", "person"), strict=True)
+    ]
+    if not parts:
+        return Household.history.none().annotate(record=Value("")).values("record", *CHANGE_FIELDS)
+    return parts[0].union(parts[1], all=True).order_by("-history_date")

@@ -3,39 +3,23 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from civicgrid.cases.choices import CaseStatus, Light
+from civicgrid.cases.choices import Light
 from civicgrid.core import clock
-from civicgrid.core.errors import NotFound
 from civicgrid.org.decorators import require_action
 
 from . import exports, selectors
 from .forms import ExportForm
+from .listings import listing, scope
 from .selectors import FIGURES, Month
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _scope(request, params):
-    """The area and month asked for; 404 for an area outside the user's places."""
-    try:
-        area = selectors.access_area(user=request.user, unit_id=_int(params.get("community")))
-    except NotFound:
-        raise Http404 from None
-    return area, Month.parse(params.get("month"), clock.today())
 
 
 def _drill(area, month: Month, **params) -> str:
@@ -48,11 +32,32 @@ def _centre(area, **params) -> str:
     return reverse("cases:centre") + "?" + urlencode({"tab": "open", **params, "community": area.pk})
 
 
+def _map(user, area, month: Month, now) -> dict:
+    """The grids as GeoJSON, each with its worst light, its score, and the link to its open cases."""
+    scheme, base, scores = selectors.grid_scores(user=user, area=area, month=month)
+    features = []
+    for grid in selectors.grid_map(area=area, now=now, scores=scores):
+        if not grid["boundary"]:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": grid.pop("boundary"),
+                "properties": {
+                    **grid,
+                    "score_colour": selectors.score_colour(grid["score"], base),
+                    "url": _drill(area, month, figure="open", grid=grid["id"]),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features, "scheme": scheme, "base": base}
+
+
 @require_GET
 @require_action("cockpit.view")
 def home(request):
     """The cards and charts of the chosen area and month."""
-    area, month = _scope(request, request.GET)
+    area, month = scope(request.user, request.GET)
     now = clock.now()
     counts = selectors.figures(area=area, month=month, now=now)
 
@@ -120,7 +125,35 @@ def home(request):
         }
         for b in breakdowns
     ]
+    times = selectors.times(area=area, month=month)
+    for row in times.values():
+        row["url"] = _drill(area, month, figure=row["figure"])
+    trend_lists = {
+        "visits": {"list": "visits"},
+        "households": {"list": "households"},
+        "changes": {"list": "changes"},
+    }
+    trends = selectors.trends(area=area, month=month)
+    for row in trends:
+        params = trend_lists.get(row["key"], {"figure": row["key"]})
+        row["url"] = _drill(area, month, **params)
+        row["before_url"] = _drill(area, month.shifted(-12), **params)
+    returns = selectors.returns_by_holder(area=area, month=month)
+    for row in returns:
+        row["url"] = _drill(area, month, returned_by=row["key"])
+    disputes = selectors.disputes(area=area, month=month)
+    for row in disputes:
+        row["url"] = _drill(area, month, figure=row["key"])
+    warnings = selectors.warnings(area=area)
+    for row in warnings:
+        row["url"] = _drill(area, month, figure=f"warning_{row['key']}")
     context = {
+        "times": times,
+        "trends": trends,
+        "returns": returns,
+        "disputes": disputes,
+        "warnings": warnings,
+        "map": _map(request.user, area, month, now),
         "area": area,
         "areas": selectors.areas_for(request.user),
         "month": month,
@@ -135,40 +168,18 @@ def home(request):
     return render(request, "cockpit/home.html", context)
 
 
-def _rows(request, params):
-    area, month = _scope(request, params)
-    figure, holder = params.get("figure", ""), params.get("holder", "")
-    if not figure and not holder:
-        figure = "registered"
-    if figure:
-        if figure not in FIGURES:
-            raise Http404
-        title = str(FIGURES[figure])
-    elif holder == "none" or _int(holder):
-        title = _("在办问题（承办单位）")
-    else:
-        raise Http404
-    rows = selectors.drill_down(area=area, month=month, now=clock.now(), figure=figure, holder=holder)
-    filters = {"figure": figure, "holder": holder, "month": month.key, "community": area.pk if area else None}
-    return area, month, title, rows, filters
-
-
 def _cases_page(request, params, form, status=200):
-    area, month, title, rows, filters = _rows(request, params)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    statuses = dict(CaseStatus.choices)
-    for row in page.object_list:
-        row["status_label"] = statuses.get(row["status"], row["status"])
+    found = listing(request.user, params)
+    page = Paginator(found.rows, 50).get_page(request.GET.get("page"))
     context = {
-        "area": area,
-        "month": month,
-        "title": title,
+        "listing": found,
         "page": page,
-        "filters": filters,
+        "rows": [found.cells(row) for row in page.object_list],
+        "query": urlencode(found.filters),
         "form": form,
         "back": reverse("cockpit:home")
         + "?"
-        + urlencode({"month": month.key, "community": filters["community"] or ""}),
+        + urlencode({"month": found.month.key, "community": found.filters["community"]}),
     }
     return render(request, "cockpit/cases.html", context, status=status)
 
@@ -176,24 +187,21 @@ def _cases_page(request, params, form, status=200):
 @require_GET
 @require_action("cockpit.view")
 def cases(request):
-    """The cases behind one figure: number, category, grid, status and dates."""
+    """The records behind one figure: cases, visits or information changes."""
     return _cases_page(request, request.GET, ExportForm())
 
 
 @require_POST
 @require_action("cockpit.view")
 def export(request):
-    """The figure's cases as XLSX, with the purpose of the export (audited with its row count)."""
+    """The figure's records as XLSX, with the purpose of the export (audited with its row count)."""
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _cases_page(request, request.POST, form, status=422)
-    area, month, title, rows, filters = _rows(request, request.POST)
-    content = exports.cases_xlsx(
+    content = exports.listing_xlsx(
         actor=request.user,
-        rows=rows,
-        title=f"{area.name if area else ''} {month.key} {title}",
+        listing=listing(request.user, request.POST),
         reason=form.cleaned_data["reason"],
-        filters=filters,
         request=request,
     )
     response = HttpResponse(content, content_type=XLSX)

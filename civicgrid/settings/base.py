@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "civicgrid.scoring",
     "civicgrid.cockpit",
     "civicgrid.integrations",
+    "civicgrid.synth",
     # After the project's apps: civicgrid/integrations/templates/oauth2_provider/ overrides its pages.
     "oauth2_provider",
 ]

@@ -50,5 +50,55 @@
     });
   }
 
+  // The grid map: polygons alone (no tile server on a government intranet), coloured by the grid's
+  // worst light or by its score; a click opens the grid's open cases.
+  var COLOURS = { red: "#dc3545", yellow: "#ffc107", green: "#198754", none: "#adb5bd" };
+
+  function drawMap() {
+    var source = document.getElementById("cockpit-map");
+    var el = document.querySelector(".cockpit-map");
+    if (!source || !el || typeof L === "undefined" || el.dataset.drawn) return;
+    el.dataset.drawn = "1";
+    var data = JSON.parse(source.textContent);
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    var mode = "light";
+    function style(feature) {
+      var p = feature.properties;
+      var colour = COLOURS[mode === "score" ? p.score_colour : p.light] || COLOURS.none;
+      return { color: "#495057", weight: 1, fillColor: colour, fillOpacity: 0.6 };
+    }
+    var layer = L.geoJSON(data, {
+      style: style,
+      onEachFeature: function (feature, shape) {
+        var p = feature.properties;
+        var score = p.score === null ? "" : " · " + p.score;
+        shape.bindTooltip(p.name + " · 在办 " + p.open + " · 红 " + p.red + " · 黄 " + p.yellow + score);
+        shape.on("click", function () { window.location.href = p.url; });
+        // For keyboards and tests: every grid is a focusable link-like element.
+        shape.on("add", function () {
+          var path = shape.getElement && shape.getElement();
+          if (!path) return;
+          path.setAttribute("data-grid", p.id);
+          path.setAttribute("data-light", p.light);
+          path.setAttribute("tabindex", "0");
+          path.setAttribute("role", "link");
+          path.setAttribute("aria-label", p.name);
+          path.addEventListener("keydown", function (e) {
+            if (e.key === "Enter") window.location.href = p.url;
+          });
+        });
+      },
+    }).addTo(map);
+    if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    else map.setView([30.285, 120.19], 13);
+    document.querySelectorAll('input[name="map-colour"]').forEach(function (input) {
+      input.addEventListener("change", function () {
+        mode = input.value;
+        layer.setStyle(style);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("DOMContentLoaded", drawMap);
 })();
