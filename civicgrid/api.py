@@ -7,6 +7,7 @@ from ninja.security import django_auth
 from civicgrid.activities.api import router as activities_router
 from civicgrid.bookings.api import router as bookings_router
 from civicgrid.cases.api import router as cases_router
+from civicgrid.cockpit.api import router as cockpit_router
 from civicgrid.core.api import ORJSONRenderer, install_error_handlers
 from civicgrid.fieldwork.api import router as fieldwork_router
 from civicgrid.integrations.auth import ApiKeyAuth
@@ -42,6 +43,7 @@ api.add_router("/polls", polls_router, tags=["投票与调研 polls and surveys"
 api.add_router("/market", market_router, tags=["跳蚤市场与微商圈 market"])
 api.add_router("/portal", portal_router, tags=["淘社区 resident portal"])
 api.add_router("/scoring", scoring_router, tags=["绩效考核 scoring"])
+api.add_router("/cockpit", cockpit_router, tags=["领导驾驶舱 cockpit"])
 
 if settings.BENCH_ENDPOINTS:
     from civicgrid.core.bench_api import router as bench_router

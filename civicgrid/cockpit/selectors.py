@@ -54,7 +54,7 @@ from civicgrid.fieldwork.models import Visit
 from civicgrid.org.choices import UnitKind
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.permissions import PERMISSIONS
-from civicgrid.org.selectors import path_q, scope_paths, unit_ids_under
+from civicgrid.org.selectors import path_q, scope_paths, unit_ids_under, user_can
 from civicgrid.registry.models import Household, Person
 from civicgrid.scoring import selectors as scoring
 from civicgrid.scoring.choices import TargetKind
@@ -456,6 +456,8 @@ def grid_map(*, area: OrgUnit | None, now: datetime, scores: dict[int, float] | 
 def grid_scores(*, user, area: OrgUnit | None, month: Month) -> tuple[str, float | None, dict[int, float]]:
     """The month's score of each grid under the first grid scheme the user may read:
     (scheme name, base score, {grid id: score}); empty when there is none."""
+    if area is None or not user_can(user, "scoring.view"):
+        return "", None, {}
     scheme = next(
         (s for s in scoring.schemes_visible_to(user) if s.target_kind == TargetKind.GRID and s.is_active),
         None,

@@ -226,3 +226,26 @@ def test_visits_export_names_no_household_and_is_audited(panels, client, persona
     assert "凯旋路" not in text and "景芳路" not in text and "301" not in text
     event = AuditEvent.objects.filter(action="export").latest("pk")
     assert event.details["rows"] == 3 and event.details["filters"]["list"] == "visits"
+
+
+def test_the_api_gives_the_page_s_figures_within_the_caller_s_places(panels, client, personas):
+    log_in(client, personas.community_head_a)
+    with time_machine.travel(NOW, tick=False):
+        areas = client.get("/api/v1/cockpit/areas").json()
+        assert [a["id"] for a in areas] == [panels.community_a.pk]
+        body = client.get("/api/v1/cockpit/figures", {"month": "2026-11"}).json()
+        expected = selectors.figures(area=panels.community_a, month=NOVEMBER, now=NOW)
+        assert body["area"]["id"] == panels.community_a.pk and body["previous_year_month"] == "2025-11"
+        assert body["figures"] == expected
+        assert (
+            body["times"]["claim"]["n"]
+            == selectors.times(area=panels.community_a, month=NOVEMBER)["claim"]["n"]
+        )
+        assert {t["key"]: t["n"] for t in body["trends"]}["visits"] == 2
+        grids = client.get("/api/v1/cockpit/grids", {"month": "2026-11"}).json()
+        assert grids["type"] == "FeatureCollection" and grids["features"]
+        assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in grids["features"])
+        refused = client.get("/api/v1/cockpit/figures", {"community": panels.community_b.pk})
+        assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+    log_in(client, personas.grid_worker_a)
+    assert client.get("/api/v1/cockpit/figures").status_code == 403

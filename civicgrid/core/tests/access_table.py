@@ -454,6 +454,10 @@ API: dict[str, Entry] = {
     "GET /api/v1/scoring/schemes": op(can("scoring.view")),
     "GET /api/v1/scoring/rankings": op(can("scoring.view")),
     "GET /api/v1/scoring/entries": op(can("scoring.view")),
+    # cockpit: the caller's own places only; another area is 404
+    "GET /api/v1/cockpit/areas": op(can("cockpit.view")),
+    "GET /api/v1/cockpit/figures": op(can("cockpit.view")),
+    "GET /api/v1/cockpit/grids": op(can("cockpit.view")),
     "GET /api/v1/fieldwork/my-day": op(can("fieldwork.visit")),
     "POST /api/v1/fieldwork/visits": op(can("fieldwork.visit")),
     "GET /api/v1/fieldwork/policy": op(can("fieldwork.policy")),

@@ -1,0 +1,129 @@
+"""Cockpit API: the same figures as the page, for a wall screen or a departmental dashboard."""
+
+from ninja import Query, Router, Schema
+
+from civicgrid.core import clock
+from civicgrid.core.api import Id
+from civicgrid.org.selectors import require
+
+from . import selectors
+from .selectors import Month
+
+router = Router()
+
+
+class AreaQuery(Schema):
+    month: str | None = None  # YYYY-MM; default: this month
+    community: Id | None = None  # an area id from /areas; default: the widest
+
+
+class AreaOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class Row(Schema):
+    key: str | int | None
+    name: str
+    n: int
+
+
+class Trend(Row):
+    before: int
+    change: float | None
+
+
+class Duration(Schema):
+    n: int
+    average_hours: float | None
+    p90_hours: float | None
+
+
+class FiguresOut(Schema):
+    area: AreaOut | None
+    month: str
+    previous_year_month: str
+    at: str
+    figures: dict[str, int | float | None]
+    times: dict[str, Duration]
+    trends: list[Trend]
+    open_by_category: list[Row]
+    open_by_channel: list[Row]
+    open_by_holder: list[Row]
+    returns_by_holder: list[Row]
+    disputes: list[Row]
+    warnings: list[Row]
+
+
+class GridProperties(Schema):
+    id: int
+    name: str
+    open: int
+    red: int
+    yellow: int
+    light: str
+    score: float | None
+
+
+class GridFeature(Schema):
+    type: str = "Feature"
+    geometry: dict
+    properties: GridProperties
+
+
+class GridsOut(Schema):
+    type: str = "FeatureCollection"
+    scheme: str
+    features: list[GridFeature]
+
+
+def _scope(request, query: AreaQuery):
+    require(request.user, "cockpit.view")
+    area = selectors.access_area(user=request.user, unit_id=query.community)  # NotFound: 404
+    return area, Month.parse(query.month, clock.today())
+
+
+@router.get("/areas", response=list[AreaOut], summary="驾驶舱范围 · Areas the caller may look at")
+def areas(request):
+    require(request.user, "cockpit.view")
+    return [AreaOut(id=a.pk, name=a.name, kind=a.kind) for a in selectors.areas_for(request.user)]
+
+
+@router.get(
+    "/figures",
+    response=FiguresOut,
+    summary="驾驶舱指标 · The month's figures of an area",
+)
+def figures(request, query: Query[AreaQuery]):
+    """The month's indicators and rates, times, year-on-year figures and the open-case breakdowns."""
+    area, month = _scope(request, query)
+    now = clock.now()
+    return {
+        "area": AreaOut(id=area.pk, name=area.name, kind=area.kind) if area else None,
+        "month": month.key,
+        "previous_year_month": month.shifted(-12).key,
+        "at": now.isoformat(),
+        "figures": selectors.figures(area=area, month=month, now=now),
+        "times": selectors.times(area=area, month=month),
+        "trends": selectors.trends(area=area, month=month),
+        "open_by_category": selectors.open_by(area=area, field="category"),
+        "open_by_channel": selectors.open_by(area=area, field="channel"),
+        "open_by_holder": selectors.open_by(area=area, field="holder"),
+        "returns_by_holder": selectors.returns_by_holder(area=area, month=month),
+        "disputes": selectors.disputes(area=area, month=month),
+        "warnings": selectors.warnings(area=area),
+    }
+
+
+@router.get("/grids", response=GridsOut, summary="网格地图 · Grids with their lights and scores")
+def grids(request, query: Query[AreaQuery]):
+    """Each grid of the area as a GeoJSON feature: open cases, red and yellow, worst light, score."""
+    area, month = _scope(request, query)
+    scheme, _base, scores = selectors.grid_scores(user=request.user, area=area, month=month)
+    features = [
+        {"geometry": grid.pop("boundary"), "properties": grid}
+        for grid in selectors.grid_map(area=area, now=clock.now(), scores=scores)
+        if grid["boundary"]
+    ]
+    return {"scheme": scheme, "features": features}
