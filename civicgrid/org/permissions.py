@@ -89,6 +89,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "scoring.export": frozenset({Role.COMMUNITY_HEAD, Role.STREET_LEADER, Role.PLATFORM_ADMIN}),
+    # a correction of the ledger (a new entry with its reason) changes performance pay
+    "scoring.correct": frozenset({Role.PLATFORM_ADMIN}),
     # leaders' cockpit (领导驾驶舱): the figures of the user's places, each drilling down to its cases
     "cockpit.view": frozenset(
         {Role.STREET_LEADER, Role.PLATFORM_ADMIN, Role.COMMUNITY_HEAD, Role.SUPERVISOR, Role.DISPATCHER}

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.audit.choices import AuditAction
+from civicgrid.audit.services import audit_record
 from civicgrid.core import clock
 from civicgrid.core.errors import Conflict, DomainError
 from civicgrid.org.choices import Role, UnitKind
@@ -169,7 +171,7 @@ def entry_adjust(
     reason = _require_reason(reason)
     if ScorePeriod.objects.filter(pk=period.pk, status=PeriodStatus.CLOSED).exists():
         raise PeriodClosed(PERIOD_CLOSED)
-    return ScoreEntry.objects.create(
+    entry = ScoreEntry.objects.create(
         scheme_id=period.scheme_id,
         period=period,
         kind=EntryKind.ADJUSTMENT,
@@ -181,6 +183,13 @@ def entry_adjust(
         created_at=now or clock.now(),
         key=f"adj:{uuid.uuid4().hex}",
     )
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        obj=entry,
+        details={"points": str(points), "reason": reason, "period": period.pk},
+    )
+    return entry
 
 
 @transaction.atomic
@@ -189,7 +198,7 @@ def entry_correct(*, entry: ScoreEntry, points: Decimal, reason: str, actor, now
     else in the next period not closed, with a reference to it and the reason."""
     reason = _require_reason(reason)
     period = _open_period(ScorePeriod.objects.select_related("scheme").get(pk=entry.period_id))
-    return ScoreEntry.objects.create(
+    correction = ScoreEntry.objects.create(
         scheme_id=entry.scheme_id,
         period=period,
         rule_id=entry.rule_id,
@@ -206,3 +215,10 @@ def entry_correct(*, entry: ScoreEntry, points: Decimal, reason: str, actor, now
         created_at=now or clock.now(),
         key=f"cor:{entry.pk}:{uuid.uuid4().hex}",
     )
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=actor,
+        obj=correction,
+        details={"corrects": entry.pk, "points": str(points), "reason": reason, "period": period.pk},
+    )
+    return correction
