@@ -78,6 +78,7 @@ def _visit_context(request, *, household=None, organisation=None, form=None):
         if household
         else Visit.objects.filter(organisation=organisation)
         .select_related("visitor")
+        .prefetch_related("cases")  # each visit lists the cases it raised
         .order_by("-visited_at")[:20],
     }
     if household is not None:
