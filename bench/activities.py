@@ -11,7 +11,7 @@ Usage (from the project root, with the project's .venv; standard library + the p
 
 Options: --db sqlite|postgres|both (both), --people 200, --places 50, --threads 40 (each thread holds
 one database connection; PostgreSQL here allows 100 in all, shared with whatever else runs),
---json FILE (default bench/results/activities-<timestamp>.json).
+--json FILE (default bench/results/activities-<timestamp>.json; its "figures" follow bench/figures.py).
 
 For each database, a child process (settings civicgrid.settings.bench, Django in-process):
  1. gets a fresh database: an SQLite file in a temporary directory (removed afterwards), or
@@ -49,6 +49,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
+sys.path.insert(0, str(ROOT / "bench"))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "civicgrid_bench_activities"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
@@ -176,12 +179,17 @@ def main() -> int:
     print(target)
     print(format_table(results))
     ok = True
+    found = []
+    name = f"{args.people} concurrent sign-ups for {args.places} places"
+    goal = f"{args.places} confirmed + {args.people - args.places} waiting in order"
     for r in results:
         if r.get("error"):
             ok = False
             print(f"\n{r['database']} failed:\n{r['error']}")
+            found.append(shape.failed(name, r["error"].splitlines()[0], target=goal, db=r["database"]))
         elif r.get("skipped"):
             print(f"\n{r['database']} skipped: {r['skipped']}")
+            found.append(shape.skipped(name, r["skipped"], db=r["database"]))
         else:
             met = (
                 r["confirmed"] == args.places and r["waiting"] == args.people - args.places and r["in_order"]
@@ -189,10 +197,25 @@ def main() -> int:
             ok &= met and not r["refused"]
             if r["refused"]:
                 print(f"\n{r['database']}: refused sign-ups: {r['refused']}")
+            refused = f", refused: {', '.join(r['refused'])}" if r["refused"] else ""
+            found.append(
+                shape.check(
+                    name,
+                    met and not r["refused"],
+                    target=goal,
+                    measured=(
+                        f"{r['confirmed']} confirmed + {r['waiting']} waiting, "
+                        f"in order: {'yes' if r['in_order'] else 'no'}{refused}; {r['wall_ms']:,.0f} ms"
+                    ),
+                    value=r["confirmed"],
+                    goal=args.places,
+                    db=r["database"],
+                )
+            )
     path = args.json or RESULTS_DIR / f"activities-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"people": args.people, "places": args.places, "threads": args.threads, "cpus": os.cpu_count()}
-    path.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2))
+    shape.write(path, "activities", found, {"meta": meta, "results": results})
     print(f"\nresults: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0 if ok else 1
 

@@ -9,7 +9,9 @@ Usage (from the project root; needs the project's .venv):
     .venv/bin/python bench/bookings.py                    # both databases, 100 attempts
     .venv/bin/python bench/bookings.py --db sqlite --attempts 50
 
-Options: --db sqlite|postgres|both (both), --attempts 100.
+Options: --db sqlite|postgres|both (both), --attempts 100, --json FILE (default
+bench/results/bookings-<timestamp>.json: the rows below and their figures in the shape of
+bench/figures.py).
 
 For each database it
  1. makes a fresh database: an SQLite file in a temporary directory (removed afterwards), or
@@ -45,9 +47,13 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
+
 PYTHON = ROOT / ".venv" / "bin" / "python"
 SETTINGS_MODULE = "civicgrid.settings.bench"
 
@@ -300,10 +306,37 @@ def print_table(rows: list[dict]) -> None:
         )
 
 
+def figures_of(rows: list[dict]) -> list[dict]:
+    found = []
+    for row in rows:
+        name = "concurrent bookings of one slot"
+        if row.get("skipped", "").startswith("failed: "):
+            found.append(shape.failed(name, row["skipped"][len("failed: ") :], db=row["database"]))
+        elif row.get("skipped"):
+            found.append(shape.skipped(name, row["skipped"], db=row["database"]))
+        else:
+            found.append(
+                shape.check(
+                    f"{name} ({row['attempts']} at once)",
+                    verdict(row) == "pass",
+                    target=f"exactly 1 confirmed, {row['attempts'] - 1} refused",
+                    measured=(
+                        f"{row['confirmed']} confirmed, {row['refused']} refused, {row['errors']} errors, "
+                        f"{row['held_in_database']} held in the database; {row['wall_ms']:,.0f} ms"
+                    ),
+                    value=row["confirmed"],
+                    goal=1,
+                    db=row["database"],
+                )
+            )
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--attempts", type=int, default=100)
+    parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -324,6 +357,10 @@ def main() -> int:
             rows.append({"database": name, "skipped": f"failed: {str(error).splitlines()[0]}"})
             failed = True
     print_table(rows)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = args.json or ROOT / "bench" / "results" / f"bookings-{stamp}.json"
+    shape.write(path, "bookings", figures_of(rows), {"attempts": args.attempts, "rows": rows})
+    print(f"\nresults: {path}")
     failed = failed or any(verdict(r) != "pass" for r in rows if not r.get("skipped"))
     return 1 if failed else 0
 

@@ -41,7 +41,7 @@ child processes run against it, both with one fixed moment NOW:
 Each measurement records the share of the machine other processes took meanwhile ("other CPU"); the
 driver first waits (up to --wait-quiet seconds) for the machine to be quiet. Prints one table
 (figure, target, measured, result) and the plan of the slowest centre list, and writes everything —
-samples, plans, SQL — as JSON.
+samples, plans, SQL, and the table's figures in the shape of bench/figures.py — as JSON.
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "civicgrid_bench_cases"  # the default of --database
 HOUR = 3600.0
@@ -835,12 +838,15 @@ def measure_centre_page(now: datetime, runs: int) -> list[dict]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    from civicgrid.core.testing import log_in
+
     User = get_user_model()
     results = []
     with time_machine.travel(now, tick=False):
         for label, username, filters in list_variants():
             client = Client(HTTP_HOST="127.0.0.1")
-            client.force_login(User.objects.get(username=username))
+            # Past the second factor: community heads sign in with a TOTP code.
+            log_in(client, User.objects.get(username=username))
             url = "/cases/?" + "&".join(f"{k}={v.pk if hasattr(v, 'pk') else v}" for k, v in filters.items())
             for _ in range(10):
                 response = client.get(url)
@@ -1065,6 +1071,77 @@ def noisy(pct: float | None) -> str:
     return f" [other CPU {pct:.0f} %]" if pct is not None and pct > OTHER_CPU_WARN_PCT else ""
 
 
+def figures_of(results: dict, args) -> list[dict]:
+    """The table's rows in the shape of bench/figures.py (all on PostgreSQL)."""
+    db = "postgres"
+    load_r = results["load"]
+    found = [
+        shape.info(
+            f"load {load_r['cases']:,} cases (binary COPY + index build)",
+            f"{load_r['load_s']:.1f} s ({load_r['rows_per_s']:,.0f} rows/s)",
+            value=load_r["load_s"],
+            db=db,
+        )
+    ]
+    idle = results["sweep_idle"]
+    found.append(
+        shape.at_most(
+            f"sweep, nothing due ({idle['n']} runs)",
+            idle["p95_ms"],
+            SWEEP_GOAL_MS,
+            measured=f"p50 {idle['p50_ms']:.2f} ms, p95 {idle['p95_ms']:.2f} ms{noisy(idle['other_cpu_pct'])}",
+            db=db,
+        )
+    )
+    for plan in idle["plans"]:
+        found.append(
+            shape.check(
+                f"  sweep query uses {plan['expected_index']}",
+                plan["uses_expected"],
+                target="yes",
+                measured=", ".join(plan["indexes_used"]) or "no index (seq scan)",
+                db=db,
+            )
+        )
+    for kind, rows in (("centre list", results["centre"]), ("centre page", results["centre_page"])):
+        for row in rows:
+            found.append(
+                shape.at_most(
+                    f"{kind}: {row['label']} ({row['rows']} rows)",
+                    row["p95_ms"],
+                    LIST_GOAL_MS,
+                    measured=f"p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms{noisy(row['other_cpu_pct'])}",
+                    db=db,
+                )
+            )
+    due = results["sweep_due"]
+    done = due["done"]
+    found.append(
+        shape.at_least(
+            f"sweep with {args.due:,} due",
+            due["actions_per_s"],
+            DUE_GOAL_PER_S,
+            unit="actions/s",
+            measured=(
+                f"{due['actions_per_s']:,.0f}/s ({done['dispatched']} dispatched + {done['yellow']} yellow + "
+                f"{done['red']} red in {due['elapsed_s']:.1f} s){noisy(due['other_cpu_pct'])}"
+            ),
+            db=db,
+        )
+    )
+    again = due["second_sweep"]
+    found.append(
+        shape.check(
+            "second sweep afterwards",
+            not any(again.values()) and not any(due["due_after"].values()),
+            target="does nothing",
+            measured=f"{again['dispatched']}/{again['yellow']}/{again['red']} in {due['second_sweep_ms']:.1f} ms",
+            db=db,
+        )
+    )
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -1221,6 +1298,7 @@ def main() -> None:
         )
     )
     slowest = max(results["centre"], key=lambda r: r["p95_ms"])
+    found = figures_of(results, args)
     header = ("figure", "target", "measured", "result")
     widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(4)]
     print(
@@ -1235,8 +1313,7 @@ def main() -> None:
         )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(args.json) if args.json else ROOT / "bench" / "results" / f"cases-{stamp}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+    shape.write(path, "cases", found, results)
     print(f"\nwritten {path}")
 
 

@@ -55,7 +55,8 @@ requests (top functions, to stderr and the JSON). --rev measures a clean `git ar
 instead of the working tree (use it while someone is editing the app).
 
 Prints one table (database × measurement × p50/p95/p99 × target × met?) and writes everything —
-samples, SQL of one request, plans of the slowest search — as JSON (bench/results/ is git-ignored).
+samples, SQL of one request, plans of the slowest search, and the table's figures in the shape of
+bench/figures.py — as JSON (bench/results/ is git-ignored).
 Exit status 0 (also when PostgreSQL was skipped), 1 when a check failed (a request not 200, a page
 without the expected content).
 """
@@ -83,6 +84,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "civicgrid_bench_fieldwork"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
@@ -1270,6 +1274,46 @@ def table_rows(kind: str, result: dict) -> list[tuple]:
     return rows
 
 
+def figures_of(kind: str, result: dict) -> list[dict]:
+    """The rows of table_rows() in the shape of bench/figures.py (the selector alone is information)."""
+    found = []
+
+    def latency(label: str, stats: dict, goal: float | None, note: str = "") -> None:
+        measured = f"p50 {fmt(stats['p50_ms'])} ms, p95 {fmt(stats['p95_ms'])} ms" + (
+            f"; {note}" if note else ""
+        )
+        other = stats.get("other_cpu_pct")
+        if other is not None and other > OTHER_CPU_WARN_PCT:
+            measured += f" [other CPU {other:.0f} %]"
+        if goal is None:
+            found.append(shape.info(label, measured, value=stats["p95_ms"], db=kind))
+        else:
+            found.append(shape.at_most(label, stats["p95_ms"], goal, measured=measured, db=kind))
+
+    search = result.get("search")
+    if search:
+        latency(
+            f"policy search, {search['seed']['items']:,} items ({search['n']} queries)",
+            search,
+            SEARCH_GOAL_MS,
+            f"expected item first {search['top1']}/{search['questions']}, "
+            f"in top 20 {search['top20']}/{search['questions']}",
+        )
+    day = result.get("my_day")
+    if day and not day.get("problems"):
+        households = day["seed"]["worker_grid"]["households"]
+        for key, label, goal in (
+            ("page", f"my-day page GET /fieldwork/ ({households} households)", PAGE_GOAL_MS),
+            ("api", "my-day API GET /api/v1/fieldwork/my-day", PAGE_GOAL_MS),
+            ("selector", "  selectors.my_day alone", None),
+        ):
+            stats = day[key]
+            latency(label, stats, goal, f"{stats['queries']:.0f} queries, {stats['db_ms']:.1f} ms in SQL")
+    elif day:
+        found.append(shape.failed("my day", "; ".join(day["problems"]), db=kind))
+    return found
+
+
 def print_table(rows: list[tuple]) -> None:
     header = ("database", "measurement", "p50 ms", "p95 ms", "p99 ms", "target", "met?", "SQL/req", "notes")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
@@ -1317,7 +1361,7 @@ def main() -> int:
     started = datetime.now(UTC)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results: dict = {"started": started.isoformat(), "args": vars(args)}
-    rows, notes, failed = [], [], False
+    rows, notes, failed, found = [], [], False, []
     with tempfile.TemporaryDirectory(prefix="cg-bench-fieldwork-src-") as export_dir:
         app_root, sha = ROOT, None
         if args.rev:
@@ -1331,11 +1375,23 @@ def main() -> int:
                 if why:
                     notes.append(f"PostgreSQL skipped: it does not answer on 127.0.0.1:5432 ({why})")
                     log(notes[-1])
+                    found.append(
+                        shape.skipped("field workbench", f"PostgreSQL does not answer ({why})", db=kind)
+                    )
                     continue
             t = time.perf_counter()
-            results[kind] = run_database(kind, args, app_root)
+            try:
+                results[kind] = run_database(kind, args, app_root)
+            except subprocess.CalledProcessError as error:  # the step's own output went to stderr above
+                log(f"{kind}: {error}")
+                results[kind] = {"failed": str(error)}
+                rows.append((kind, "field workbench", "", "", "", "", "FAILED", "", str(error)))
+                found.append(shape.failed("field workbench", str(error), db=kind))
+                failed = True
+                continue
             results[kind]["total_s"] = time.perf_counter() - t
             rows += table_rows(kind, results[kind])
+            found += figures_of(kind, results[kind])
             day = results[kind].get("my_day")
             failed |= bool(day and day.get("problems"))
     results["finished"] = datetime.now(UTC).isoformat()
@@ -1353,8 +1409,7 @@ def main() -> int:
         print(f"\nnote: {note}")
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     path = Path(args.json) if args.json else ROOT / "bench" / "results" / f"fieldwork-{stamp}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+    shape.write(path, "fieldwork", found, results)
     print(f"\nwritten {path}")
     return 1 if failed else 0
 

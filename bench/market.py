@@ -51,6 +51,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
+
 PYTHON = sys.executable
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "civicgrid_bench_market"
@@ -284,22 +287,38 @@ def main() -> int:
         return 0
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results: dict = {"started": datetime.now(UTC).isoformat(), "args": vars(args)}
-    table, status = [], 0
+    table, status, found = [], 0, []
     for kind in kinds:
         if kind == "postgres" and not postgres_answers():
             print("postgres: not answering on 127.0.0.1:5432, skipped", file=sys.stderr)
             results[kind] = {"skipped": "PostgreSQL does not answer"}
+            found.append(shape.skipped("merchant search", "PostgreSQL does not answer", db=kind))
             continue
         try:
             result = run_database(kind, args)
         except subprocess.CalledProcessError as error:
             print(f"{kind}: failed\n{error.stderr or ''}", file=sys.stderr)
             results[kind] = {"failed": str(error), "stderr": error.stderr}
+            found.append(
+                shape.failed("merchant search", str(error), target=f"p95 ≤ {TARGET_P95_MS:g} ms", db=kind)
+            )
             status = 1
             continue
         results[kind] = result
         for name, figures in result["latency_ms"].items():
             passed = figures["p95"] <= TARGET_P95_MS
+            found.append(
+                shape.at_most(
+                    f"merchant search, {name} ({result['merchants']:,} merchants, {figures['n']} searches)",
+                    figures["p95"],
+                    TARGET_P95_MS,
+                    measured=(
+                        f"p50 {figures['p50']:.2f} ms, p95 {figures['p95']:.2f} ms, "
+                        f"p99 {figures['p99']:.2f} ms"
+                    ),
+                    db=kind,
+                )
+            )
             if not passed and status == 0:
                 status = 3
             table.append(
@@ -333,8 +352,7 @@ def main() -> int:
             for name, plan in result["plans"].items():
                 print(f"  plan ({name}): " + " | ".join(plan))
     path = Path(args.json) if args.json else ROOT / "bench" / "results" / f"market-{int(time.time())}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    shape.write(path, "market", found, results)
     print(f"\nwritten {path}")
     return status
 

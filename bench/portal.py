@@ -54,7 +54,8 @@ way req/s is.
 
 Exit status: 0 all targets met; 3 measured cleanly but a target was missed; 1 a row saw unexpected
 statuses / socket errors / server errors, or a database failed; 2 wrk or gunicorn is missing.
-Results (everything, including profiles) go to bench/results/portal-<timestamp>.json (git-ignored).
+Results (everything, including profiles, and the targets as figures in the shape of bench/figures.py)
+go to bench/results/portal-<timestamp>.json (git-ignored).
 
 Helpers (Gunicorn, wrk, CPU accounting) are imported from bench/run.py, which has no side effects on
 import.
@@ -83,6 +84,7 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
 import run as harness  # noqa: E402  (bench/run.py: definitions only, main() behind __name__)
 
 ROOT = harness.ROOT
@@ -1099,12 +1101,68 @@ def main(argv: list[str] | None = None) -> int:
         "rows": [asdict(row) for row, _ in ROWS],
         "results": [asdict(r) for r in results],
     }
-    json_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(
-        json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
+    shape.write(json_path, "portal", figures_of(results), payload)
     print(f"\nresults: {json_path}")
     return exit_status(results, len(databases))
+
+
+def figures_of(results: list[DbResult]) -> list[dict[str, Any]]:
+    """Both targets of every page row in the shape of bench/figures.py (the pages the issue does not
+    name are held to them too, as in the table and the exit status); the reference for information."""
+    found: list[dict[str, Any]] = []
+    for db in results:
+        if db.skipped:
+            found.append(shape.skipped("portal pages", db.skipped, db=db.database))
+            continue
+        for r in db.rows:
+            busy = disturbance(r)
+            noise = f" [other CPU {busy:.0f}%]" if busy > harness.OTHER_CPU_WARN_PCT else ""
+            if r.key.startswith(REFERENCE):
+                measured = f"{r.load.requests_per_sec:,.0f} req/s" if r.load else "not measured"
+                found.append(
+                    shape.info(
+                        r.name,
+                        measured + noise,
+                        value=r.load.requests_per_sec if r.load else None,
+                        db=db.database,
+                    )
+                )
+            else:
+                name = r.name + ("" if r.issue_target else " †")
+                single = r.single
+                found.append(
+                    shape.at_most(
+                        f"{name}: single-client p95",
+                        single.p95_ms if single else None,
+                        P95_TARGET_MS,
+                        measured=(
+                            f"p50 {single.p50_ms:.1f} ms, p95 {single.p95_ms:.1f} ms" if single else "—"
+                        )
+                        + noise,
+                        db=db.database,
+                    )
+                )
+                found.append(
+                    shape.at_least(
+                        f"{name}: req/s vs the 20-row list",
+                        r.ratio_to_reference,
+                        RATIO_TARGET,
+                        target=f"≥ {RATIO_TARGET:g}× {REFERENCE} req/s",
+                        measured=(f"{r.load.requests_per_sec:,.0f} req/s" if r.load else "not measured")
+                        + noise,
+                        ratio=r.ratio_to_reference,
+                        db=db.database,
+                    )
+                )
+            if r.problems:
+                found.append(
+                    shape.failed(
+                        f"  {r.name}: checks", "; ".join(r.problems), target="no problems", db=db.database
+                    )
+                )
+        if db.error:
+            found.append(shape.failed("portal pages", db.error.splitlines()[0], db=db.database))
+    return found
 
 
 def exit_status(results: list[DbResult], expected: int) -> int:

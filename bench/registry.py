@@ -9,6 +9,8 @@ apply (create with history, source records), against a plain `bulk_create` of th
 in a fresh database; the figure is the ratio (goal ≥ 0.3).
 Search (PostgreSQL; SQLite too when asked): with --people people in the registry, the p95 of an
 exact ID-number lookup and of a name-prefix search within one grid (goal ≤ 50 ms each).
+The JSON (--json, default bench/results/registry-<timestamp>.json) carries the same figures in the
+shape of bench/figures.py.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
+
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DB = "civicgrid_bench_registry"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁"
@@ -47,6 +52,7 @@ def fresh_database(kind: str) -> str:
 
 def child(kind: str, mode: str, args) -> dict:
     """Run one measurement in a fresh process against a fresh database."""
+    print(f"[registry] {kind}: {mode}: fresh database, migrate, measure", file=sys.stderr, flush=True)
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "civicgrid.settings.bench",
         "DATABASE_URL": fresh_database(kind),
@@ -303,10 +309,79 @@ def run_child() -> None:
     print(json.dumps(result, ensure_ascii=False))
 
 
+def measure_database(kind: str, args, table: list, results: dict, found: list) -> None:
+    """The import figures of one database, and on PostgreSQL the search figures."""
+    bulk = child(kind, "bulk", args)
+    results[f"{kind}.bulk_create"] = bulk
+    base = bulk["rows"] / bulk["total_s"]
+    table.append((kind, "plain bulk_create (reference)", f"{base:,.0f} rows/s", "—", "—", ""))
+    found.append(
+        shape.info(
+            f"plain bulk_create of {bulk['rows']:,} people (reference)",
+            f"{base:,.0f} rows/s",
+            value=base,
+            db=kind,
+        )
+    )
+    for fmt in ("csv", "xlsx"):
+        imported = child(kind, fmt, args)
+        results[f"{kind}.import_{fmt}"] = imported
+        rate = imported["rows"] / imported["total_s"]
+        ratio = rate / base
+        found.append(
+            shape.at_least(
+                f"import {fmt.upper()} of {imported['rows']:,} people (preview + apply)",
+                ratio,
+                0.3,
+                target="≥ 0.3× bulk_create",
+                measured=(
+                    f"{rate:,.0f} rows/s (preview {imported['preview_s']:.1f} s, "
+                    f"apply {imported['apply_s']:.1f} s)"
+                ),
+                ratio=ratio,
+                db=kind,
+            )
+        )
+        table.append(
+            (
+                kind,
+                f"import {fmt.upper()} (preview + apply)",
+                f"{rate:,.0f} rows/s",
+                "≥ 0.3",
+                f"{ratio:.2f}",
+                "pass" if ratio >= 0.3 else "FAIL",
+            )
+        )
+    if kind == "postgres" and not args.skip_search:
+        search = child(kind, "search", args)
+        results[f"{kind}.search"] = search
+        for name in ("id_lookup", "name_prefix_in_grid"):
+            p95 = search[name]["p95_ms"]
+            found.append(
+                shape.at_most(
+                    f"search {name} ({search['people']:,} people)",
+                    p95,
+                    50,
+                    measured=f"p50 {search[name]['p50_ms']:.2f} ms, p95 {p95:.2f} ms",
+                    db=kind,
+                )
+            )
+            table.append(
+                (
+                    kind,
+                    f"search {name} ({search['people']:,} people)",
+                    f"p50 {search[name]['p50_ms']:.2f} ms",
+                    "p95 ≤ 50 ms",
+                    f"{p95:.2f} ms",
+                    "pass" if p95 <= 50 else "FAIL",
+                )
+            )
+
+
 # ---------------------------------------------------------------- the driver
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -317,44 +392,21 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         run_child()
-        return
+        return 0
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     table, results = [], {"started": datetime.now(UTC).isoformat(), "rows": args.rows, "people": args.people}
+    found = []
     for kind in kinds:
-        bulk = child(kind, "bulk", args)
-        results[f"{kind}.bulk_create"] = bulk
-        base = bulk["rows"] / bulk["total_s"]
-        table.append((kind, "plain bulk_create (reference)", f"{base:,.0f} rows/s", "—", "—", ""))
-        for fmt in ("csv", "xlsx"):
-            imported = child(kind, fmt, args)
-            results[f"{kind}.import_{fmt}"] = imported
-            rate = imported["rows"] / imported["total_s"]
-            ratio = rate / base
-            table.append(
-                (
-                    kind,
-                    f"import {fmt.upper()} (preview + apply)",
-                    f"{rate:,.0f} rows/s",
-                    "≥ 0.3",
-                    f"{ratio:.2f}",
-                    "pass" if ratio >= 0.3 else "FAIL",
-                )
-            )
-        if kind == "postgres" and not args.skip_search:
-            search = child(kind, "search", args)
-            results[f"{kind}.search"] = search
-            for name in ("id_lookup", "name_prefix_in_grid"):
-                p95 = search[name]["p95_ms"]
-                table.append(
-                    (
-                        kind,
-                        f"search {name} ({search['people']:,} people)",
-                        f"p50 {search[name]['p50_ms']:.2f} ms",
-                        "p95 ≤ 50 ms",
-                        f"{p95:.2f} ms",
-                        "pass" if p95 <= 50 else "FAIL",
-                    )
-                )
+        try:
+            measure_database(kind, args, table, results, found)
+        except Exception as error:  # a failed child or an unreachable database: the next one still runs
+            # A failed child's own traceback, not only "returned non-zero exit status".
+            stderr = (getattr(error, "stderr", None) or "").strip()
+            print(f"{kind}: {error}\n{stderr}", file=sys.stderr)
+            results[f"{kind}.failed"] = {"error": str(error), "stderr": stderr}
+            last = stderr.splitlines()[-1] if stderr else str(error)
+            found.append(shape.failed("registry benchmarks", last, db=kind))
+            table.append((kind, "FAILED (see above)", "", "", "", "FAIL"))
     widths = [
         max(len(str(row[i])) for row in [*table, ("db", "figure", "measured", "target", "ratio/p95", "")])
         for i in range(6)
@@ -363,10 +415,10 @@ def main() -> None:
     for row in [header, *table]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)))
     path = Path(args.json) if args.json else ROOT / "bench" / "results" / f"registry-{int(time.time())}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    shape.write(path, "registry", found, results)
     print(f"\nwritten {path}")
+    return 1 if any(f["measured"].startswith("FAILED") for f in found) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -44,6 +44,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import figures as shape  # noqa: E402  (bench/figures.py: the suite's shape of a figure)
+
 VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = VENV_BIN / "python"
 GUNICORN = VENV_BIN / "gunicorn"
@@ -75,6 +78,9 @@ class Row:
     body: dict[str, Any] | None = None  # sent as JSON
     needs_auth: bool = False  # send the demo user's session cookie
     reference_row: str | None = None  # print req/s relative to this row's (same database, same run)
+    # The target for that ratio, where one was set (req/s at least this share of the reference's); rows
+    # with a reference but no goal show their ratio for information.
+    ratio_goal: float | None = None
     expect_status: int = 200
     expect_text: str | None = None  # checked once before measuring
     expect_json_items: int | None = None  # the JSON response must be a list of this length
@@ -116,6 +122,7 @@ ROWS: list[Row] = [
         },
         needs_auth=True,
         reference_row="ninja_insert",
+        ratio_goal=0.5,
         expect_status=201,
     ),
     Row(
@@ -125,6 +132,7 @@ ROWS: list[Row] = [
         "/cases/?tab=open",
         needs_auth=True,
         reference_row="ninja_list",
+        ratio_goal=0.5,
         expect_text="问题流转中心",
     ),
 ]
@@ -505,7 +513,9 @@ class Gunicorn:
         self.process: subprocess.Popen[bytes] | None = None
         self._log_offset = 0
 
-    def start(self, ready_timeout: float = 60) -> None:
+    # Five workers importing Django at once on two cores that others are also using can take minutes
+    # before the first answer (each worker ~25 s alone on a busy machine).
+    def start(self, ready_timeout: float = 300) -> None:
         command = [
             str(GUNICORN),
             "civicgrid.wsgi:application",
@@ -1137,10 +1147,73 @@ def metadata(args: argparse.Namespace, source: str) -> dict[str, Any]:
     }
 
 
+def figures_of(results: list[DatabaseResult]) -> list[dict[str, Any]]:
+    """Every row in the shape of bench/figures.py: judged on its ratio where the row has a goal for it,
+    otherwise kept for information (req/s, p99, the single-client p95, and the ratio when it has one)."""
+    goals = {row.key: row.ratio_goal for row in ROWS}
+    found: list[dict[str, Any]] = []
+    for db in results:
+        if db.skipped:
+            found.append(shape.skipped("HTTP rows", db.skipped, db=db.database))
+            continue
+        for r in db.rows:
+            load, single = r.load, r.single
+            measured = ", ".join(
+                part
+                for part in (
+                    f"{load.requests_per_sec:,.0f} req/s, p99 {load.p99_ms:.1f} ms" if load else "",
+                    f"1-client p95 {single.p95_ms:.1f} ms" if single else "",
+                    f"other CPU {disturbance(r):.0f}%" if disturbance(r) > OTHER_CPU_WARN_PCT else "",
+                )
+                if part
+            )
+            goal = goals.get(r.key)
+            if goal is not None and r.ratio_to_reference is None and not r.problems:
+                # The reference row was not among --rows: nothing to judge the ratio on.
+                found.append(
+                    shape.info(
+                        r.name,
+                        f"{measured or 'not measured'} (no ratio: {r.reference_row} not measured)",
+                        value=load.requests_per_sec if load else None,
+                        db=db.database,
+                    )
+                )
+            elif goal is not None:
+                found.append(
+                    shape.at_least(
+                        r.name,
+                        r.ratio_to_reference,
+                        goal,
+                        target=f"≥ {goal:g}× {r.reference_row} req/s",
+                        measured=measured or "not measured",
+                        ratio=r.ratio_to_reference,
+                        db=db.database,
+                    )
+                )
+            else:
+                found.append(
+                    shape.info(
+                        r.name,
+                        measured or "not measured",
+                        value=load.requests_per_sec if load else None,
+                        ratio=r.ratio_to_reference,
+                        db=db.database,
+                    )
+                )
+            if r.problems:
+                found.append(
+                    shape.failed(
+                        f"  {r.name}: checks", "; ".join(r.problems), target="no problems", db=db.database
+                    )
+                )
+        if db.error:
+            found.append(shape.failed("HTTP rows", db.error.splitlines()[0], db=db.database))
+    return found
+
+
 def write_json(path: Path, meta: dict[str, Any], results: list[DatabaseResult]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"meta": meta, "rows": [asdict(row) for row in ROWS], "results": [asdict(r) for r in results]}
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    shape.write(path, "run", figures_of(results), payload)
 
 
 # --------------------------------------------------------------------------- main
@@ -1262,6 +1335,10 @@ def main(argv: list[str] | None = None) -> int:
             "(a fixed Python workload; compare runs only when it agrees)"
         )
     print(table)
+    for f in figures_of(results):
+        if f["goal"] is not None:  # the rows with a target for their ratio
+            ratio = "—" if f["ratio"] is None else f"{f['ratio']:.2f}×"
+            print(f"target: {f['db']} {f['figure']} {f['target']}: {ratio} {shape.result_text(f['pass'])}")
     for db in results:
         if db.database_url:
             print(f"{db.database} cache and sessions: {db.redis_url or 'per process / database'}")
