@@ -322,6 +322,8 @@ class CaseEvent(models.Model):
                 condition=Q(kind__in=["dispute_upheld", "dispute_rejected"]),
                 name="caseevent_dispute_at",
             ),
+            # The cases sent back for rework (the cockpit's 返工数).
+            models.Index(fields=["case"], condition=Q(kind="reopened"), name="caseevent_reopened"),
         ]
 
     def __str__(self) -> str:

@@ -44,7 +44,6 @@ class FiguresOut(Schema):
     area: AreaOut | None
     month: str
     previous_year_month: str
-    at: str
     figures: dict[str, int | float | None]
     times: dict[str, Duration]
     trends: list[Trend]
@@ -103,7 +102,6 @@ def figures(request, query: Query[AreaQuery]):
         "area": AreaOut(id=area.pk, name=area.name, kind=area.kind) if area else None,
         "month": month.key,
         "previous_year_month": month.shifted(-12).key,
-        "at": now.isoformat(),
         "figures": selectors.figures(area=area, month=month, now=now),
         "times": selectors.times(area=area, month=month),
         "trends": selectors.trends(area=area, month=month),

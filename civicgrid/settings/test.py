@@ -1,5 +1,7 @@
 """The test suite: fast hashing, tasks run inline, fixed keys."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -26,3 +28,20 @@ LOGGING = {
     "disable_existing_loggers": False,
     "root": {"level": env.str("LOG_LEVEL", default="ERROR")},
 }
+
+# With TEST_REDIS_PROFILE (a Redis URL), the cache and Huey's storage are Redis, as in production:
+# sessions, signed-in accounts and task locks go through it. Each pytest-xdist worker has its own
+# Redis database, since every test starts by emptying the cache; tasks still run inline. Not yet
+# part of CI: tests that travel in time disagree with Redis's own clock on session expiry.
+TEST_REDIS_PROFILE = env.str("TEST_REDIS_PROFILE", default="")
+if TEST_REDIS_PROFILE:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _redis = f"{TEST_REDIS_PROFILE.rstrip('/')}/{1 + int(_worker[2:] or 0) % 8}"
+    CACHES = {"default": {"BACKEND": "civicgrid.core.cache.RedisCache", "LOCATION": _redis}}
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": f"civicgrid-test-{_worker}",
+        "url": _redis,
+        "immediate": True,
+        "immediate_use_memory": False,
+    }

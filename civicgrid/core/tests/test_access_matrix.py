@@ -565,6 +565,7 @@ def _build(users: dict, tree: Tree) -> dict:
         "pk": 999999,
         "id": 999999,
         "parent_id": 999999,
+        "entry_id": 999999,
         "app_label": "org",
         "url": "no-such-page/",
         # community B's registry, for the two-role account
