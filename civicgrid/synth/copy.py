@@ -216,7 +216,7 @@ class Writer:
                 table = model._meta.db_table
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                    f'COALESCE((SELECT max(id) FROM "{table}"), 0) + 1, false)',  # nosec B608 (model table)
+                    f'COALESCE((SELECT max(id) FROM "{table}"), 0) + 1, false)',  # nosec B608
                     [table],
                 )
 

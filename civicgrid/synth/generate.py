@@ -603,7 +603,7 @@ class Synth:
         self.expected_lights: dict[int, str] | None = None  # filled for small runs (tests)
 
     def rng(self, name: str) -> random.Random:
-        return random.Random(f"{self.seed}:{name}")  # nosec B311 (synthetic data, not secrets)
+        return random.Random(f"{self.seed}:{name}")  # nosec B311
 
     # ------------------------------------------------------------------------------ org units
 
