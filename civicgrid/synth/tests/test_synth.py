@@ -24,7 +24,7 @@ from civicgrid.registry.selectors import person_search
 from civicgrid.registry.validators import id_birth_date, id_sex, validate_id_number, validate_mobile
 from civicgrid.synth.checks import table_checksums
 from civicgrid.synth.generate import SHANGHAI
-from civicgrid.synth.load import load_city
+from civicgrid.synth.load import ensure_reference, load_city
 
 PASSWORD = "Synth-Password-2026"  # nosec B105
 YEAR_END = date(2026, 11, 1)
@@ -38,7 +38,12 @@ def city(db):
 
 
 def checksums(seed: int) -> dict[str, str]:
-    """Load, take the checksums, and roll the load back (the next load needs an empty database)."""
+    """Load, take the checksums, and roll the load back (the next load needs an empty database).
+
+    The reference rows (SLA policies, categories, the holiday calendar) are made first and kept: a
+    load that made them inside the rolled-back transaction would give them new ids on PostgreSQL
+    (sequences do not roll back), and the cases, which name them, would differ."""
+    ensure_reference(date(2024, 1, 1), date(2028, 12, 31))
     with transaction.atomic():
         load_city(seed=seed, **SMALL)
         sums = table_checksums()
