@@ -62,8 +62,8 @@ DESCRIPTIONS = {
 }
 
 
-def load(ctx: dict) -> None:
-    sla.seed_calendar(2026)
+def ensure_policies() -> dict[str, SlaPolicy]:
+    """The demo's time-limit policies by code, made when missing (the synthetic city uses them too)."""
     policies = {}
     for code, name, claim, verify, resolve, dispute, working in POLICIES:
         policies[code], _ = SlaPolicy.objects.get_or_create(
@@ -78,6 +78,12 @@ def load(ctx: dict) -> None:
                 "steps": RESPONSE_STEPS.get(code.removeprefix("warning_"), []),
             },
         )
+    return policies
+
+
+def load(ctx: dict) -> None:
+    sla.seed_calendar(2026)
+    policies = ensure_policies()
     street = ctx["street"]
     departments = {unit.name: unit for unit, _slug in ctx["departments"]}
     for sort, (code, name, policy, rewarded, anonymous, department) in enumerate(CATEGORIES):

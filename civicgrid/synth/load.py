@@ -93,26 +93,12 @@ def ensure_reference(first: date, last: date) -> list[Category]:
     """SLA policies and categories of the demo (created when missing), and the holiday calendar of
     the years the data covers."""
     from civicgrid.cases import sla
-    from civicgrid.cases.demo import CATEGORIES, DESCRIPTIONS, POLICIES, RESPONSE_STEPS
+    from civicgrid.cases.demo import CATEGORIES, DESCRIPTIONS, ensure_policies
     from civicgrid.cases.models import Category as CategoryModel
-    from civicgrid.cases.models import SlaPolicy
 
     for year in range(first.year, last.year + 1):
         sla.seed_calendar(year)
-    policies = {}
-    for code, name, claim, verify, resolve, dispute, working in POLICIES:
-        policies[code], _ = SlaPolicy.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "claim_hours": claim,
-                "verify_hours": verify,
-                "resolve_hours": resolve,
-                "dispute_hours": dispute,
-                "working_days": working,
-                "steps": RESPONSE_STEPS.get(code.removeprefix("warning_"), []),
-            },
-        )
+    policies = ensure_policies()
     result = []
     for sort, (code, name, policy_code, rewarded, anonymous, department) in enumerate(CATEGORIES):
         category, _ = CategoryModel.objects.get_or_create(
