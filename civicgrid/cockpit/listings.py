@@ -84,7 +84,6 @@ def _change_cells(row) -> list[tuple[str, str]]:
         (row["grid__name"], ""),
         (_("新增") if row["history_type"] == "+" else _("修改"), ""),
         (row["history_user__full_name"] or "—", ""),
-        (row["history_change_reason"] or "", ""),
     ]
 
 
@@ -135,7 +134,7 @@ def listing(user, params) -> Listing:
             _("信息采集记录"),
             area,
             month,
-            [_("时间"), _("对象"), _("网格"), _("类型"), _("操作人"), _("原因")],
+            [_("时间"), _("对象"), _("网格"), _("类型"), _("操作人")],
             selectors.change_list(area=area, month=month),
             _change_cells,
             filters,

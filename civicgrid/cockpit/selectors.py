@@ -586,13 +586,13 @@ CHANGE_FIELDS = (
     "grid__name",
     "history_type",
     "history_user__full_name",
-    "history_change_reason",
 )
 
 
 def change_list(*, area: OrgUnit | None, month: Month) -> QuerySet:
-    """Household and person records added or changed in the month, newest first: when, where, by
-    whom and why, never whose (no names or numbers of residents)."""
+    """Household and person records added or changed in the month, newest first: when, where and by
+    whom, never whose (no names or numbers of residents; not the free-text reason, which may name
+    one)."""
     parts = [
         q.order_by().annotate(record=Value(label)).values("record", *CHANGE_FIELDS)
         for q, label in zip(area_changes(area, month), ("household", "person"), strict=True)
