@@ -1,5 +1,7 @@
 """Cockpit API: the same figures as the page, for a wall screen or a departmental dashboard."""
 
+import json
+
 from ninja import Query, Router, Schema
 
 from civicgrid.core import clock
@@ -119,9 +121,12 @@ def grids(request, query: Query[AreaQuery]):
     """Each grid of the area as a GeoJSON feature: open cases, red and yellow, worst light, score."""
     area, month = _scope(request, query)
     scheme, _base, scores = selectors.grid_scores(user=request.user, area=area, month=month)
+    if area is None:
+        return {"scheme": scheme, "features": []}
+    shapes = {f["id"]: f["geometry"] for f in json.loads(selectors.grid_boundaries(area)[1])["features"]}
     features = [
-        {"geometry": grid.pop("boundary"), "properties": grid}
+        {"geometry": shapes[grid["id"]], "properties": grid}
         for grid in selectors.grid_map(area=area, now=clock.now(), scores=scores)
-        if grid["boundary"]
+        if grid["id"] in shapes
     ]
     return {"scheme": scheme, "features": features}

@@ -18,10 +18,13 @@ and holder.
 """
 
 import calendar
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -54,6 +57,7 @@ from civicgrid.core.clock import make_aware_date
 from civicgrid.core.errors import NotFound
 from civicgrid.fieldwork.models import Visit
 from civicgrid.org.choices import UnitKind
+from civicgrid.org.geo import grids_version
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.permissions import PERMISSIONS
 from civicgrid.org.selectors import path_q, scope_paths, unit_ids_under, user_can
@@ -452,7 +456,8 @@ SCORE_GREEN, SCORE_YELLOW = 5, 15
 
 
 def grid_map(*, area: OrgUnit | None, now: datetime, scores: dict[int, float] | None = None) -> list[dict]:
-    """Every grid of the area with its boundary, its open cases, its worst light and its score."""
+    """Every grid of the area with its open cases, its worst light and its score (the boundaries come
+    from `grid_boundaries`, which changes far less often)."""
     if area is None:
         return []
     grids = OrgUnit.objects.filter(path_q([area.path]), kind=UnitKind.GRID, is_active=True).order_by("code")
@@ -470,7 +475,7 @@ def grid_map(*, area: OrgUnit | None, now: datetime, scores: dict[int, float] | 
         )
     }
     out = []
-    for grid_id, name, boundary in grids.values_list("pk", "name", "boundary"):
+    for grid_id, name in grids.values_list("pk", "name"):
         row = counts.get(grid_id, {})
         n_red, n_yellow, n_open = row.get("red", 0), row.get("yellow", 0), row.get("open", 0)
         worst = "red" if n_red else "yellow" if n_yellow else "green" if n_open else "none"
@@ -478,7 +483,6 @@ def grid_map(*, area: OrgUnit | None, now: datetime, scores: dict[int, float] | 
             {
                 "id": grid_id,
                 "name": name,
-                "boundary": boundary,
                 "open": n_open,
                 "red": n_red,
                 "yellow": n_yellow,
@@ -487,6 +491,31 @@ def grid_map(*, area: OrgUnit | None, now: datetime, scores: dict[int, float] | 
             }
         )
     return out
+
+
+BOUNDARIES_KEPT_S = 24 * 3600
+
+
+def grid_boundaries(area: OrgUnit) -> tuple[str, str]:
+    """(version, GeoJSON text) of the boundaries of the area's active grids, each feature's id the
+    grid's. Serialised once per version of the grid units (any change of a grid makes a new one), so
+    a page or a browser that has this version needs nothing else."""
+    version = hashlib.blake2b(repr((area.path, grids_version())).encode(), digest_size=8).hexdigest()
+    key = f"cockpit:boundaries:{version}"
+    text = cache.get(key)
+    if text is None:
+        grids = (
+            OrgUnit.objects.filter(path_q([area.path]), kind=UnitKind.GRID, is_active=True)
+            .exclude(boundary=None)
+            .order_by("code")
+            .values_list("pk", "boundary")
+        )
+        features = [
+            {"type": "Feature", "id": pk, "geometry": boundary, "properties": {}} for pk, boundary in grids
+        ]
+        text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+        cache.set(key, text, BOUNDARIES_KEPT_S)
+    return version, text
 
 
 def grid_scores(*, user, area: OrgUnit | None, month: Month) -> tuple[str, float | None, dict[int, float]]:

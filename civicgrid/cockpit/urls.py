@@ -6,6 +6,7 @@ app_name = "cockpit"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("boundaries/", views.boundaries, name="boundaries"),
     path("cases/", views.cases, name="cases"),
     path("cases/export/", views.export, name="export"),
 ]

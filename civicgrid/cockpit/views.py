@@ -3,7 +3,7 @@
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,24 +33,39 @@ def _centre(area, **params) -> str:
 
 
 def _map(user, area, month: Month, now) -> dict:
-    """The grids as GeoJSON, each with its worst light, its score, and the link to its open cases."""
+    """The grids with their worst light, their score and the link to their open cases; the
+    boundaries are fetched apart (`boundaries`), one version of them cached by the browser."""
+    if area is None:
+        return {"grids": [], "scheme": "", "base": None, "boundaries": "", "grid_url": ""}
     scheme, base, scores = selectors.grid_scores(user=user, area=area, month=month)
-    features = []
-    for grid in selectors.grid_map(area=area, now=now, scores=scores):
-        if not grid["boundary"]:
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": grid.pop("boundary"),
-                "properties": {
-                    **grid,
-                    "score_colour": selectors.score_colour(grid["score"], base),
-                    "url": _drill(area, month, figure="open", grid=grid["id"]),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": features, "scheme": scheme, "base": base}
+    grids = selectors.grid_map(area=area, now=now, scores=scores)
+    for grid in grids:
+        grid["score_colour"] = selectors.score_colour(grid["score"], base)
+    version, _text = selectors.grid_boundaries(area)
+    boundaries = reverse("cockpit:boundaries") + "?" + urlencode({"community": area.pk, "v": version})
+    # Each grid's link is this followed by its id.
+    grid_url = _drill(area, month, figure="open") + "&grid="
+    return {"grids": grids, "scheme": scheme, "base": base, "boundaries": boundaries, "grid_url": grid_url}
+
+
+@require_GET
+@require_action("cockpit.view")
+def boundaries(request):
+    """The GeoJSON boundaries of the area's grids. Asked for with the version the page names, the
+    answer may be kept a year: another version is another address."""
+    area, _month = scope(request.user, request.GET)
+    if area is None:
+        raise Http404
+    version, text = selectors.grid_boundaries(area)
+    etag = f'"{version}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(text, content_type="application/geo+json")
+    response["ETag"] = etag
+    kept = "max-age=31536000, immutable" if request.GET.get("v") == version else "no-cache"
+    response["Cache-Control"] = f"private, {kept}"
+    return response
 
 
 @require_GET

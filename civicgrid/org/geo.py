@@ -39,7 +39,7 @@ def _grids():
     return OrgUnit.objects.filter(kind=UnitKind.GRID, is_active=True).exclude(boundary=None)
 
 
-def _version() -> tuple:
+def grids_version() -> tuple:
     """The units' version in the shared cache, which every change of a unit renews
     (org.selectors.units_changed); without a shared cache, count, last change and highest id of the
     grid units. That SQL is built once per database: the ORM takes several times longer to build
@@ -71,7 +71,7 @@ def _build(version: tuple) -> _Index:
 def grid_for_point(*, lat: float, lng: float) -> OrgUnit | None:
     """Return the active grid whose boundary contains the point, or None when it lies outside all."""
     global _index
-    version = _version()
+    version = grids_version()
     with _lock:
         if _index is None or _index.version != version:
             _index = _build(version)

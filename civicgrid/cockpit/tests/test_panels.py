@@ -192,7 +192,8 @@ def test_every_panel_number_lists_as_many_records(panels, client, personas):
         numbers += [(r["before_url"], r["before"]) for r in context["trends"]]
         numbers += [(r["url"], r["n"]) for key in ("returns", "disputes", "warnings") for r in context[key]]
         numbers += [(t["url"], t["n"]) for t in context["times"].values()]
-        numbers += [(f["properties"]["url"], f["properties"]["open"]) for f in context["map"]["features"]]
+        grid_url = context["map"]["grid_url"]
+        numbers += [(f"{grid_url}{g['id']}", g["open"]) for g in context["map"]["grids"]]
         assert len(numbers) > 20
         for url, n in numbers:
             response = client.get(url)
@@ -210,9 +211,37 @@ def test_a_grid_outside_the_area_is_not_found(panels, client, personas):
     assert client.get(reverse("cockpit:cases"), theirs).status_code == 404
     assert client.get(reverse("cockpit:cases"), {**mine, "grid": 999999}).status_code == 404
     assert client.get(reverse("cockpit:cases"), {"list": "nothing"}).status_code == 404
-    features = client.get(reverse("cockpit:home")).context["map"]["features"]
-    shown = OrgUnit.objects.filter(pk__in=[f["properties"]["id"] for f in features])
+    page_map = client.get(reverse("cockpit:home")).context["map"]
+    shown = OrgUnit.objects.filter(pk__in=[g["id"] for g in page_map["grids"]])
     assert panels.grid_a1 in shown and all(g.path.startswith(panels.community_a.path) for g in shown)
+    shapes = client.get(page_map["boundaries"]).json()
+    outlined = OrgUnit.objects.filter(pk__in=[f["id"] for f in shapes["features"]])
+    assert panels.grid_a1 in outlined and all(g.path.startswith(panels.community_a.path) for g in outlined)
+    street = {"community": panels.street.pk}
+    assert client.get(reverse("cockpit:boundaries"), street).status_code == 404
+
+
+def test_the_boundaries_are_kept_by_version_and_a_changed_grid_makes_a_new_one(panels, client, personas):
+    log_in(client, personas.street_leader)
+    url = client.get(reverse("cockpit:home")).context["map"]["boundaries"]
+    first = client.get(url)
+    assert first.status_code == 200 and first["Content-Type"] == "application/geo+json"
+    assert "immutable" in first["Cache-Control"] and first["Cache-Control"].startswith("private")
+    shapes = {f["id"]: f["geometry"] for f in first.json()["features"]}
+    assert shapes[panels.grid_a1.pk] == OrgUnit.objects.get(pk=panels.grid_a1.pk).boundary
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    moved = {
+        "type": "Polygon",
+        "coordinates": [[[120.0, 30.0], [120.01, 30.0], [120.01, 30.01], [120.0, 30.0]]],
+    }
+    grid = OrgUnit.objects.get(pk=panels.grid_a1.pk)
+    grid.boundary = moved
+    grid.save()
+    again = client.get(reverse("cockpit:home")).context["map"]["boundaries"]
+    assert again != url
+    assert {f["id"]: f["geometry"] for f in client.get(again).json()["features"]}[grid.pk] == moved
+    stale = client.get(url)  # an old page's address: today's shapes, not to be kept
+    assert stale["ETag"] != first["ETag"] and "no-cache" in stale["Cache-Control"]
 
 
 def test_visits_export_names_no_household_and_is_audited(panels, client, personas):

@@ -251,6 +251,7 @@ PAGES: dict[str, Entry] = {
     "scoring:export": page(can("scoring.export"), post=True),
     # leaders' cockpit (领导驾驶舱): figures of the caller's own places only (cockpit.selectors.areas_for)
     "cockpit:home": page(can("cockpit.view")),
+    "cockpit:boundaries": page(can("cockpit.view")),
     "cockpit:cases": page(can("cockpit.view")),
     "cockpit:export": page(can("cockpit.view"), post=True),
     # bookings

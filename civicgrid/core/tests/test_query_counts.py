@@ -1267,6 +1267,14 @@ CASES: list[ListCase] = [
         data=lambda ctx: {"community": ctx.tree.community_a.pk},
         world_rows=2,
     ),
+    ListCase(
+        "cockpit:boundaries",
+        "street_leader",
+        add_unit,
+        "/cockpit/boundaries/",
+        data=lambda ctx: {"community": ctx.tree.community_a.pk},
+        world_rows=2,
+    ),
     ListCase("registry:home", "community_head_a", add_unit, "/registry/", world_rows=2),
     ListCase("registry:coverage", "community_head_a", add_unit, "/registry/coverage/", world_rows=2),
     # lists of related rows on an object's page

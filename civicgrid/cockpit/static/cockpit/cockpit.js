@@ -60,43 +60,59 @@
     if (!source || !el || typeof L === "undefined" || el.dataset.drawn) return;
     el.dataset.drawn = "1";
     var data = JSON.parse(source.textContent);
+    var grids = {};
+    data.grids.forEach(function (grid) { grids[grid.id] = grid; });
     var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    map.setView([30.285, 120.19], 13);
+    if (!data.boundaries) return;
     var mode = "light";
     function style(feature) {
-      var p = feature.properties;
+      var p = grids[feature.id];
       var colour = COLOURS[mode === "score" ? p.score_colour : p.light] || COLOURS.none;
       return { color: "#495057", weight: 1, fillColor: colour, fillOpacity: 0.6 };
     }
-    var layer = L.geoJSON(data, {
-      style: style,
-      onEachFeature: function (feature, shape) {
-        var p = feature.properties;
-        var score = p.score === null ? "" : " · " + p.score;
-        shape.bindTooltip(p.name + " · 在办 " + p.open + " · 红 " + p.red + " · 黄 " + p.yellow + score);
-        shape.on("click", function () { window.location.href = p.url; });
-        // For keyboards and tests: every grid is a focusable link-like element.
-        shape.on("add", function () {
-          var path = shape.getElement && shape.getElement();
-          if (!path) return;
-          path.setAttribute("data-grid", p.id);
-          path.setAttribute("data-light", p.light);
-          path.setAttribute("tabindex", "0");
-          path.setAttribute("role", "link");
-          path.setAttribute("aria-label", p.name);
-          path.addEventListener("keydown", function (e) {
-            if (e.key === "Enter") window.location.href = p.url;
+    // The boundaries change seldom: they come apart, from an address the browser may keep.
+    fetch(data.boundaries, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (shapes) {
+        shapes.features = shapes.features.filter(function (feature) { return grids[feature.id]; });
+        var layer = L.geoJSON(shapes, {
+          style: style,
+          onEachFeature: function (feature, shape) {
+            var p = grids[feature.id];
+            var url = data.grid_url + p.id;
+            var score = p.score === null ? "" : " · " + p.score;
+            shape.bindTooltip(p.name + " · 在办 " + p.open + " · 红 " + p.red + " · 黄 " + p.yellow + score);
+            shape.on("click", function () { window.location.href = url; });
+            // For keyboards and tests: every grid is a focusable link-like element.
+            shape.on("add", function () {
+              var path = shape.getElement && shape.getElement();
+              if (!path) return;
+              path.setAttribute("data-grid", p.id);
+              path.setAttribute("data-light", p.light);
+              path.setAttribute("tabindex", "0");
+              path.setAttribute("role", "link");
+              path.setAttribute("aria-label", p.name);
+              path.addEventListener("keydown", function (e) {
+                if (e.key === "Enter") window.location.href = url;
+              });
+            });
+          },
+        }).addTo(map);
+        if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+        document.querySelectorAll('input[name="map-colour"]').forEach(function (input) {
+          input.addEventListener("change", function () {
+            mode = input.value;
+            layer.setStyle(style);
           });
         });
-      },
-    }).addTo(map);
-    if (layer.getLayers().length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-    else map.setView([30.285, 120.19], 13);
-    document.querySelectorAll('input[name="map-colour"]').forEach(function (input) {
-      input.addEventListener("change", function () {
-        mode = input.value;
-        layer.setStyle(style);
+      })
+      .catch(function () {
+        el.insertAdjacentHTML("beforeend", '<p class="text-danger small p-2 position-relative" style="z-index: 500">网格边界加载失败，请刷新页面重试。</p>');
       });
-    });
   }
 
   document.addEventListener("DOMContentLoaded", draw);
