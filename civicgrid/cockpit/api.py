@@ -100,19 +100,20 @@ def figures(request, query: Query[AreaQuery]):
     """The month's indicators and rates, times, year-on-year figures and the open-case breakdowns."""
     area, month = _scope(request, query)
     now = clock.now()
+    open_cases = selectors.open_tally(area, now)
     return {
         "area": AreaOut(id=area.pk, name=area.name, kind=area.kind) if area else None,
         "month": month.key,
         "previous_year_month": month.shifted(-12).key,
-        "figures": selectors.figures(area=area, month=month, now=now),
+        "figures": selectors.figures(area=area, month=month, now=now, open_cases=open_cases),
         "times": selectors.times(area=area, month=month),
         "trends": selectors.trends(area=area, month=month),
-        "open_by_category": selectors.open_by(area=area, field="category"),
-        "open_by_channel": selectors.open_by(area=area, field="channel"),
-        "open_by_holder": selectors.open_by(area=area, field="holder"),
+        "open_by_category": selectors.open_by(area=area, field="category", open_cases=open_cases),
+        "open_by_channel": selectors.open_by(area=area, field="channel", open_cases=open_cases),
+        "open_by_holder": selectors.open_by(area=area, field="holder", open_cases=open_cases),
         "returns_by_holder": selectors.returns_by_holder(area=area, month=month),
-        "disputes": selectors.disputes(area=area, month=month),
-        "warnings": selectors.warnings(area=area),
+        "disputes": selectors.disputes(area=area, month=month, open_cases=open_cases),
+        "warnings": selectors.warnings(area=area, open_cases=open_cases),
     }
 
 

@@ -21,14 +21,16 @@ import calendar
 import hashlib
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Aggregate,
     Avg,
+    CharField,
     Count,
     DurationField,
     Exists,
@@ -39,6 +41,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +56,7 @@ from civicgrid.cases.choices import (
 )
 from civicgrid.cases.models import Case, CaseEvent, CaseReturn
 from civicgrid.cases.selectors import claim_limit_passed_q, claim_limits, claimed_in_time_q, light_q
+from civicgrid.core import clock
 from civicgrid.core.clock import make_aware_date
 from civicgrid.core.errors import NotFound
 from civicgrid.fieldwork.models import Visit
@@ -60,7 +64,7 @@ from civicgrid.org.choices import UnitKind
 from civicgrid.org.geo import grids_version
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.permissions import PERMISSIONS
-from civicgrid.org.selectors import path_q, scope_paths, unit_ids_under, user_can
+from civicgrid.org.selectors import path_q, scope_paths, user_can
 from civicgrid.registry.models import Household, Person
 from civicgrid.scoring import selectors as scoring
 from civicgrid.scoring.choices import TargetKind
@@ -164,7 +168,19 @@ def area_cases(area: OrgUnit | None) -> QuerySet[Case]:
     """Cases located in the area (by grid): the same cases the centre lists with `community=area`."""
     if area is None:
         return Case.objects.none()
-    return Case.objects.filter(grid_id__in=unit_ids_under([area.path]))
+    return Case.objects.filter(grid_id__in=_units(area))
+
+
+def _units(area: OrgUnit) -> QuerySet:
+    """The ids of the units under the area (inactive ones too: their records stay in scope), as a
+    subquery: a street's 2,000 grids as a literal list cost more to build than to count with."""
+    return OrgUnit.objects.filter(path_q([area.path])).values("pk")
+
+
+def _count(condition: Q | None = None) -> Count:
+    """The cases meeting the condition, counted by their grid (never null): a column every index of
+    the cockpit's windows holds, so the count is answered from the index alone."""
+    return Count("grid", filter=condition)
 
 
 # ---------------------------------------------------------------------------------------- figures
@@ -230,27 +246,41 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1) if whole else None
 
 
-def figures(*, area: OrgUnit | None, month: Month, now: datetime) -> dict:
-    """Every figure of the area and month in one aggregate query, with the rates (percent or None)."""
+# The figures by the window of cases they count in: one aggregate query per window, each window one
+# month of one indexed moment (which holds every column its figures read) or the open cases.
+WINDOWS = {
+    "registered": ("registered",),
+    "due": ("due", "closed", "closed_on_time", "reworked"),
+    "entered": ("claim_due", "claimed_on_time"),
+    "open": tuple(OPEN_FIGURES),
+}
+
+
+def _window_q(window: str, month: Month, now: datetime) -> Q:
+    if window == "entered":
+        return Q(entered_centre_at__gte=month.start, entered_centre_at__lt=month.end)
+    return figure_q(window, month=month, now=now)
+
+
+def figures(
+    *, area: OrgUnit | None, month: Month, now: datetime, open_cases: "OpenCases | None" = None
+) -> dict:
+    """Every figure of the area and month, with the rates (percent or None)."""
     limits = claim_limits()
-    # Only the cases any figure can count are read: those of the month's three windows (each column
-    # indexed) and the open ones.
-    window = (
-        figure_q("registered", month=month, now=now)
-        | figure_q("due", month=month, now=now)
-        | Q(entered_centre_at__gte=month.start, entered_centre_at__lt=month.end)
-        | OPEN
-    )
-    counts = (
-        area_cases(area)
-        .filter(window)
-        .aggregate(
-            **{
-                name: Count("pk", filter=figure_q(name, month=month, now=now, limits=limits))
-                for name in FIGURES
-            }
+    counts = {}
+    for window, names in WINDOWS.items():
+        if window == "open":
+            counts.update((open_cases or open_tally(area, now)).figures())
+            continue
+        cases = area_cases(area).filter(_window_q(window, month, now))
+        if names == (window,):
+            counts[window] = cases.count()
+            continue
+        counts.update(
+            cases.aggregate(
+                **{name: _count(figure_q(name, month=month, now=now, limits=limits)) for name in names}
+            )
         )
-    )
     counts = {name: counts.get(name) or 0 for name in FIGURES}
     counts["closure_rate"] = _rate(counts["closed"], counts["due"])
     counts["on_time_closure_rate"] = _rate(counts["closed_on_time"], counts["due"])
@@ -259,51 +289,96 @@ def figures(*, area: OrgUnit | None, month: Month, now: datetime) -> dict:
     return counts
 
 
-def open_by(*, area: OrgUnit | None, field: str) -> list[dict]:
-    """Open cases grouped by category, channel or holder (one GROUP BY query), largest first."""
-    columns = {
-        "category": ("category_id", "category__name"),
-        "channel": ("channel",),
-        "holder": ("holder_id", "holder__name"),
-    }[field]
-    rows = (
-        area_cases(area)
-        .filter(OPEN)
-        .order_by()
-        .values(*columns)
-        .annotate(n=Count("pk"))
-        .order_by("-n", columns[0])
+# ------------------------------------------------------------------------------------ open cases
+
+# What the open cases are counted by: the columns read of each.
+OPEN_COLUMNS = (
+    "grid_id",
+    "category_id",
+    "category__name",
+    "channel",
+    "holder_id",
+    "holder__name",
+    "warning_level",
+    "status",
+    "light",
+)
+BY_FIELD = {
+    "category": ("category_id", "category__name"),
+    "channel": ("channel",),
+    "holder": ("holder_id", "holder__name"),
+}
+
+
+class OpenCases:
+    """The area's open cases at one moment, counted by everything the open-case panels show: light,
+    status, category, channel, holder, warning level, and light per grid. One read of the open cases
+    serves every panel of a page, so the panels agree."""
+
+    def __init__(self, rows=()):
+        rows = list(rows)
+        self.total = len(rows)
+        grid, category_id, category, channel, holder_id, holder, warning, status, light = (
+            zip(*rows, strict=True) if rows else ((),) * len(OPEN_COLUMNS)
+        )
+        self.counts: dict[str, Counter] = {
+            "light": Counter(light),
+            "status": Counter(status),
+            "warning_level": Counter(warning),
+            "grid_light": Counter(zip(grid, light, strict=True)),
+            "category": Counter(zip(category_id, category, strict=True)),
+            "channel": Counter(zip(channel, strict=True)),
+            "holder": Counter(zip(holder_id, holder, strict=True)),
+        }
+
+    def figures(self) -> dict:
+        lights = self.counts["light"]
+        return {"open": self.total, **{f"light_{light}": lights.get(str(light), 0) for light in LIGHTS}}
+
+
+def open_tally(area: OrgUnit | None, now: datetime) -> OpenCases:
+    """The area's open cases, read once (see OpenCases); the light by the rule of cases.sla.light,
+    as `figure_q`'s light figures."""
+    if area is None:
+        return OpenCases()
+    light = models.Case(
+        When(light_q(Light.RED, now), then=Value(str(Light.RED))),
+        When(light_q(Light.YELLOW, now), then=Value(str(Light.YELLOW))),
+        When(paused_at__isnull=False, then=Value(str(Light.PAUSED))),
+        default=Value(str(Light.GREEN)),
+        output_field=CharField(),
     )
+    return OpenCases(
+        area_cases(area).filter(OPEN).annotate(light=light).order_by().values_list(*OPEN_COLUMNS)
+    )
+
+
+def open_by(*, area: OrgUnit | None, field: str, open_cases: OpenCases | None = None) -> list[dict]:
+    """Open cases grouped by category, channel or holder, largest first."""
+    totals = (open_cases or open_tally(area, clock.now())).counts[field]
     labels = dict(Channel.choices)
     out = []
-    for row in rows:
-        key = row[columns[0]]
+    for key, n in totals.items():
         if field == "channel":
-            name = str(labels.get(key, key))
-        elif key is None:
+            name = str(labels.get(key[0], key[0]))
+        elif key[0] is None:
             name = str(_("未领办"))
         else:
-            name = row[columns[1]]
-        out.append({"key": key, "name": name, "n": row["n"]})
+            name = key[1]
+        out.append({"key": key[0], "name": name, "n": n})
+    out.sort(key=lambda r: (-r["n"], r["key"] is None, r["key"] if r["key"] is not None else 0))
     return out
 
 
-def warnings(*, area: OrgUnit | None) -> list[dict]:
+def warnings(*, area: OrgUnit | None, open_cases: OpenCases | None = None) -> list[dict]:
     """Open cases by warning level (I the most serious), every level shown."""
-    counts = dict(
-        area_cases(area)
-        .filter(OPEN)
-        .exclude(warning_level="")
-        .order_by()
-        .values_list("warning_level")
-        .annotate(n=Count("pk"))
-    )
+    counts = (open_cases or open_tally(area, clock.now())).counts["warning_level"]
     return [
         {"key": level, "name": str(label), "n": counts.get(level, 0)} for level, label in WarningLevel.choices
     ]
 
 
-def disputes(*, area: OrgUnit | None, month: Month) -> list[dict]:
+def disputes(*, area: OrgUnit | None, month: Month, open_cases: OpenCases | None = None) -> list[dict]:
     """Rewarded reports' disputes decided in the month, by outcome (from the month's decisions, a
     partial index on their time), and those being examined now."""
     decided = dict(
@@ -315,7 +390,9 @@ def disputes(*, area: OrgUnit | None, month: Month) -> list[dict]:
         .annotate(n=Count("case_id", distinct=True))
     )
     counts = {**{kind: decided.get(kind, 0) for kind in DISPUTE_KINDS}}
-    counts["disputed"] = area_cases(area).filter(status=CaseStatus.DISPUTED).count()
+    counts["disputed"] = (
+        (open_cases or open_tally(area, clock.now())).counts["status"].get(CaseStatus.DISPUTED, 0)
+    )
     return [
         {"key": key, "name": str(OTHER_FIGURES[key]), "n": counts[key]}
         for key in (*DISPUTE_KINDS, "disputed")
@@ -372,9 +449,9 @@ def times(*, area: OrgUnit | None, month: Month) -> dict:
         took = ExpressionWrapper(difference, output_field=DurationField())
         cases = area_cases(area).filter(figure_q(figure, month=month, now=month.end))
         if connection.vendor == "postgresql":
-            summary = cases.aggregate(n=Count("pk"), average=Avg(took), p90=PercentileDisc(took, 0.9))
+            summary = cases.aggregate(n=_count(), average=Avg(took), p90=PercentileDisc(took, 0.9))
         else:
-            summary = cases.aggregate(n=Count("pk"), average=Avg(took))
+            summary = cases.aggregate(n=_count(), average=Avg(took))
             summary["p90"] = _percentile(cases, took, 0.9, summary["n"])
         out[key] = {
             "figure": figure,
@@ -399,7 +476,7 @@ def area_visits(area: OrgUnit | None, month: Month) -> QuerySet:
     if area is None:
         return Visit.objects.none()
     return Visit.objects.filter(
-        grid_id__in=unit_ids_under([area.path]), visited_at__gte=month.start, visited_at__lt=month.end
+        grid_id__in=_units(area), visited_at__gte=month.start, visited_at__lt=month.end
     )
 
 
@@ -408,7 +485,7 @@ def area_changes(area: OrgUnit | None, month: Month) -> list[QuerySet]:
     (whoever made them: the grid staff on the workbench, or an import)."""
     if area is None:
         return []
-    grids = unit_ids_under([area.path])
+    grids = _units(area)
     return [
         model.history.model.objects.filter(
             grid_id__in=grids,
@@ -422,7 +499,7 @@ def area_changes(area: OrgUnit | None, month: Month) -> list[QuerySet]:
 
 def _trend_counts(area: OrgUnit | None, month: Month) -> dict:
     visits = area_visits(area, month).aggregate(
-        visits=Count("pk"), households=Count("household_id", distinct=True)
+        visits=Count("grid"), households=Count("household_id", distinct=True)
     )
     return {
         **visits,
@@ -455,25 +532,25 @@ def trends(*, area: OrgUnit | None, month: Month) -> list[dict]:
 SCORE_GREEN, SCORE_YELLOW = 5, 15
 
 
-def grid_map(*, area: OrgUnit | None, now: datetime, scores: dict[int, float] | None = None) -> list[dict]:
+def grid_map(
+    *,
+    area: OrgUnit | None,
+    now: datetime,
+    scores: dict[int, float] | None = None,
+    open_cases: OpenCases | None = None,
+) -> list[dict]:
     """Every grid of the area with its open cases, its worst light and its score (the boundaries come
     from `grid_boundaries`, which changes far less often)."""
     if area is None:
         return []
     grids = OrgUnit.objects.filter(path_q([area.path]), kind=UnitKind.GRID, is_active=True).order_by("code")
-    red = light_q(Light.RED, now)
-    counts = {
-        row["grid_id"]: row
-        for row in area_cases(area)
-        .filter(OPEN)
-        .order_by()
-        .values("grid_id")
-        .annotate(
-            open=Count("pk"),
-            red=Count("pk", filter=red),
-            yellow=Count("pk", filter=light_q(Light.YELLOW, now)),
-        )
-    }
+    lights = (open_cases or open_tally(area, now)).counts["grid_light"]
+    counts: dict[int, dict] = {}
+    for (grid_id, light), n in lights.items():
+        row = counts.setdefault(grid_id, {"open": 0, "red": 0, "yellow": 0})
+        row["open"] += n
+        if light in ("red", "yellow"):
+            row[light] += n
     out = []
     for grid_id, name in grids.values_list("pk", "name"):
         row = counts.get(grid_id, {})

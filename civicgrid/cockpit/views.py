@@ -19,6 +19,7 @@ from .forms import ExportForm
 from .listings import listing, scope
 from .selectors import FIGURES, Month
 
+BREAKDOWN_ROWS = 15
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -32,13 +33,13 @@ def _centre(area, **params) -> str:
     return reverse("cases:centre") + "?" + urlencode({"tab": "open", **params, "community": area.pk})
 
 
-def _map(user, area, month: Month, now) -> dict:
+def _map(user, area, month: Month, now, open_cases) -> dict:
     """The grids with their worst light, their score and the link to their open cases; the
     boundaries are fetched apart (`boundaries`), one version of them cached by the browser."""
     if area is None:
         return {"grids": [], "scheme": "", "base": None, "boundaries": "", "grid_url": ""}
     scheme, base, scores = selectors.grid_scores(user=user, area=area, month=month)
-    grids = selectors.grid_map(area=area, now=now, scores=scores)
+    grids = selectors.grid_map(area=area, now=now, scores=scores, open_cases=open_cases)
     for grid in grids:
         grid["score_colour"] = selectors.score_colour(grid["score"], base)
     version, _text = selectors.grid_boundaries(area)
@@ -74,7 +75,8 @@ def home(request):
     """The cards and charts of the chosen area and month."""
     area, month = scope(request.user, request.GET)
     now = clock.now()
-    counts = selectors.figures(area=area, month=month, now=now)
+    open_cases = selectors.open_tally(area, now)
+    counts = selectors.figures(area=area, month=month, now=now, open_cases=open_cases)
 
     def card(name, *, rate_of=None, url=None):
         return {
@@ -114,13 +116,18 @@ def home(request):
         ("channel", _("在办问题按来源")),
         ("holder", _("在办问题按承办单位")),
     ):
-        rows = selectors.open_by(area=area, field=field)
-        for row in rows:
+        rows = selectors.open_by(area=area, field=field, open_cases=open_cases)
+        # The largest few, and the rest in one line (a street's holders run to thousands of grids).
+        shown, rest = rows[:BREAKDOWN_ROWS], rows[BREAKDOWN_ROWS:]
+        for row in shown:
             if field == "holder":
                 row["url"] = _drill(area, month, holder=row["key"] if row["key"] is not None else "none")
             else:
                 row["url"] = _centre(area, **{field: row["key"]})
-        breakdowns.append({"key": field, "title": title, "rows": rows})
+        if rest:
+            label = _("其余 %(count)s 项") % {"count": len(rest)}
+            shown.append({"key": "", "name": label, "n": sum(r["n"] for r in rest), "url": "", "rest": True})
+        breakdowns.append({"key": field, "title": title, "rows": shown})
     charts = [
         {
             "key": "lights",
@@ -134,9 +141,9 @@ def home(request):
         {
             "key": b["key"],
             "type": "bar",
-            "labels": [r["name"] for r in b["rows"][:15]],
-            "values": [r["n"] for r in b["rows"][:15]],
-            "urls": [r["url"] for r in b["rows"][:15]],
+            "labels": [r["name"] for r in b["rows"][:BREAKDOWN_ROWS]],
+            "values": [r["n"] for r in b["rows"][:BREAKDOWN_ROWS]],
+            "urls": [r["url"] for r in b["rows"][:BREAKDOWN_ROWS]],
         }
         for b in breakdowns
     ]
@@ -156,10 +163,10 @@ def home(request):
     returns = selectors.returns_by_holder(area=area, month=month)
     for row in returns:
         row["url"] = _drill(area, month, returned_by=row["key"])
-    disputes = selectors.disputes(area=area, month=month)
+    disputes = selectors.disputes(area=area, month=month, open_cases=open_cases)
     for row in disputes:
         row["url"] = _drill(area, month, figure=row["key"])
-    warnings = selectors.warnings(area=area)
+    warnings = selectors.warnings(area=area, open_cases=open_cases)
     for row in warnings:
         row["url"] = _drill(area, month, figure=f"warning_{row['key']}")
     context = {
@@ -168,7 +175,7 @@ def home(request):
         "returns": returns,
         "disputes": disputes,
         "warnings": warnings,
-        "map": _map(request.user, area, month, now),
+        "map": _map(request.user, area, month, now, open_cases),
         "area": area,
         "areas": selectors.areas_for(request.user),
         "month": month,

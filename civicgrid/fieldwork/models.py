@@ -194,7 +194,7 @@ class Visit(models.Model):
             models.Index(fields=["grid", "visited_at"], name="visit_grid_at"),
             models.Index(fields=["visitor", "visited_at"], name="visit_visitor_at"),
             # A street's or a community's visits of a month (the cockpit), across all its grids.
-            models.Index(fields=["visited_at"], name="visit_at"),
+            models.Index(fields=["visited_at"], include=["grid", "household"], name="visit_at"),
         ]
 
     def __str__(self) -> str:

@@ -1,11 +1,13 @@
 """Scoring reads, scoped to the user: the schemes they reach and the rankings rows their role shows."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Q, Sum
 
 from civicgrid.core.errors import Forbidden, NotFound
@@ -114,14 +116,19 @@ def _visible(user, rows: list[Row]) -> list[Row]:
     ]
 
 
-def ranking(*, user, scheme: ScoreScheme | None, year: int, month: int | None = None) -> Ranking:
-    """Base score plus the entries of the periods starting in the month (or year), ranked highest first."""
-    if scheme is None:
-        return Ranking(None, year, month, False, [], 0)
-    start = date(year, month or 1, 1)
-    end = date(year + (month or 12) // 12, (month or 12) % 12 + 1, 1)
-    periods = ScorePeriod.objects.filter(scheme=scheme, starts_on__gte=start, starts_on__lt=end)
-    closed = periods.exists() and not periods.filter(status=PeriodStatus.OPEN).exists()
+CLOSED_SUMS_KEPT_S = 24 * 3600
+
+
+def _sums(scheme: ScoreScheme, periods, closed: list | None) -> dict[tuple[int, int | None], Any]:
+    """Bonus and deduction of each target over the periods. Closed periods are frozen (entries are
+    never changed, and corrections go to an open period), so their sums are kept, keyed by the
+    periods and the moments they were closed."""
+    key = None
+    if closed is not None:
+        key = "scoring:sums:" + hashlib.blake2b(repr((scheme.pk, closed)).encode(), digest_size=16).hexdigest()
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
     sums = (
         ScoreEntry.objects.filter(scheme=scheme, period__in=periods)
         .values("unit_id", "user_id")
@@ -131,7 +138,22 @@ def ranking(*, user, scheme: ScoreScheme | None, year: int, month: int | None = 
         )
         .order_by()
     )
-    by_target: dict[tuple[int, int | None], Any] = {(s["unit_id"], s["user_id"]): s for s in sums}
+    by_target = {(s["unit_id"], s["user_id"]): s for s in sums}
+    if key is not None:
+        cache.set(key, by_target, CLOSED_SUMS_KEPT_S)
+    return by_target
+
+
+def ranking(*, user, scheme: ScoreScheme | None, year: int, month: int | None = None) -> Ranking:
+    """Base score plus the entries of the periods starting in the month (or year), ranked highest first."""
+    if scheme is None:
+        return Ranking(None, year, month, False, [], 0)
+    start = date(year, month or 1, 1)
+    end = date(year + (month or 12) // 12, (month or 12) % 12 + 1, 1)
+    periods = ScorePeriod.objects.filter(scheme=scheme, starts_on__gte=start, starts_on__lt=end)
+    closing = list(periods.order_by("pk").values_list("pk", "status", "closed_at"))
+    closed = bool(closing) and all(status != PeriodStatus.OPEN for _pk, status, _at in closing)
+    by_target = _sums(scheme, periods, closing if closed else None)
     rows = _population(scheme)
     for row in rows:
         s = by_target.get((row.unit_id, row.user_id))
