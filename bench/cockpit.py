@@ -30,6 +30,8 @@ then --runs timed requests (at most --budget seconds of them, at least 5) of eac
 
 * the street page for the measured month (October 2026) and for the month of NOW;
 * one community's page for the measured month;
+* the street's grid boundaries, which the page's map fetches from their own address (kept by the
+  browser and, serialised, in the cache, per version of the grid units);
 * the drill-downs `/cockpit/cases/?figure=registered` and `figure=reworked` (first page of 50);
 * every GET operation under /api/v1/cockpit/ found in the OpenAPI schema (none when the cockpit has
   no API yet), with `month` (and `community`) filled in when the operation takes them.
@@ -955,6 +957,7 @@ def measure(args) -> dict:
         ("street page, measured month", f"/cockpit/?month={MONTH}", True),
         ("street page, month of NOW", "/cockpit/", False),
         ("community page, measured month", f"/cockpit/?community={community.pk}&month={MONTH}", False),
+        ("map boundaries, street (the page fetches them; cached per version)", "/cockpit/boundaries/", False),
         ("drill-down registered (page 1)", f"/cockpit/cases/?figure=registered&month={MONTH}", False),
         ("drill-down reworked (page 1)", f"/cockpit/cases/?figure=reworked&month={MONTH}", False),
     ]
