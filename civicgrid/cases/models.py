@@ -270,7 +270,9 @@ class Case(models.Model):
             # are set, so a new report pays for two of them.
             models.Index(fields=["reported_at"], include=["grid"], name="case_reported_at"),
             models.Index(
-                fields=["entered_centre_at"], include=["grid", "policy", "assigned_at"], name="case_entered_at"
+                fields=["entered_centre_at"],
+                include=["grid", "policy", "assigned_at"],
+                name="case_entered_at",
             ),
             models.Index(
                 fields=["resolve_due_at"],

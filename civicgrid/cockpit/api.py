@@ -1,6 +1,7 @@
 """Cockpit API: the same figures as the page, for a wall screen or a departmental dashboard."""
 
 import json
+from datetime import datetime
 
 from ninja import Query, Router, Schema
 
@@ -8,7 +9,7 @@ from civicgrid.core import clock
 from civicgrid.core.api import Id
 from civicgrid.org.selectors import require
 
-from . import selectors
+from . import selectors, services
 from .selectors import Month
 
 router = Router()
@@ -45,6 +46,9 @@ class Duration(Schema):
 class FiguresOut(Schema):
     area: AreaOut | None
     month: str
+    # When the figures come from the area's snapshot (a large area: at most a couple of minutes
+    # old), the moment it was computed; null when computed for this request.
+    as_of: datetime | None
     previous_year_month: str
     figures: dict[str, int | float | None]
     times: dict[str, Duration]
@@ -99,21 +103,21 @@ def areas(request):
 def figures(request, query: Query[AreaQuery]):
     """The month's indicators and rates, times, year-on-year figures and the open-case breakdowns."""
     area, month = _scope(request, query)
-    now = clock.now()
-    open_cases = selectors.open_tally(area, now)
+    panels, as_of = services.area_panels(area, month, clock.now())
     return {
         "area": AreaOut(id=area.pk, name=area.name, kind=area.kind) if area else None,
         "month": month.key,
+        "as_of": as_of,
         "previous_year_month": month.shifted(-12).key,
-        "figures": selectors.figures(area=area, month=month, now=now, open_cases=open_cases),
-        "times": selectors.times(area=area, month=month),
-        "trends": selectors.trends(area=area, month=month),
-        "open_by_category": selectors.open_by(area=area, field="category", open_cases=open_cases),
-        "open_by_channel": selectors.open_by(area=area, field="channel", open_cases=open_cases),
-        "open_by_holder": selectors.open_by(area=area, field="holder", open_cases=open_cases),
-        "returns_by_holder": selectors.returns_by_holder(area=area, month=month),
-        "disputes": selectors.disputes(area=area, month=month, open_cases=open_cases),
-        "warnings": selectors.warnings(area=area, open_cases=open_cases),
+        "figures": panels["counts"],
+        "times": panels["times"],
+        "trends": panels["trends"],
+        "open_by_category": panels["open_by"]["category"],
+        "open_by_channel": panels["open_by"]["channel"],
+        "open_by_holder": panels["open_by"]["holder"],
+        "returns_by_holder": panels["returns"],
+        "disputes": panels["disputes"],
+        "warnings": panels["warnings"],
     }
 
 
@@ -125,9 +129,10 @@ def grids(request, query: Query[AreaQuery]):
     if area is None:
         return {"scheme": scheme, "features": []}
     shapes = {f["id"]: f["geometry"] for f in json.loads(selectors.grid_boundaries(area)[1])["features"]}
+    panels, _as_of = services.area_panels(area, month, clock.now())
     features = [
-        {"geometry": shapes[grid["id"]], "properties": grid}
-        for grid in selectors.grid_map(area=area, now=clock.now(), scores=scores)
+        {"geometry": shapes[grid["id"]], "properties": {**grid, "score": scores.get(grid["id"])}}
+        for grid in panels["grids"]
         if grid["id"] in shapes
     ]
     return {"scheme": scheme, "features": features}

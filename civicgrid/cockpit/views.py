@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from civicgrid.cases.choices import Light
 from civicgrid.core import clock
 from civicgrid.org.decorators import require_action
 
-from . import exports, selectors
+from . import exports, selectors, services
 from .forms import ExportForm
 from .listings import listing, scope
 from .selectors import FIGURES, Month
@@ -33,14 +34,14 @@ def _centre(area, **params) -> str:
     return reverse("cases:centre") + "?" + urlencode({"tab": "open", **params, "community": area.pk})
 
 
-def _map(user, area, month: Month, now, open_cases) -> dict:
+def _map(user, area, month: Month, grids: list[dict]) -> dict:
     """The grids with their worst light, their score and the link to their open cases; the
     boundaries are fetched apart (`boundaries`), one version of them cached by the browser."""
     if area is None:
         return {"grids": [], "scheme": "", "base": None, "boundaries": "", "grid_url": ""}
     scheme, base, scores = selectors.grid_scores(user=user, area=area, month=month)
-    grids = selectors.grid_map(area=area, now=now, scores=scores, open_cases=open_cases)
     for grid in grids:
+        grid["score"] = scores.get(grid["id"])
         grid["score_colour"] = selectors.score_colour(grid["score"], base)
     version, _text = selectors.grid_boundaries(area)
     boundaries = reverse("cockpit:boundaries") + "?" + urlencode({"community": area.pk, "v": version})
@@ -75,8 +76,8 @@ def home(request):
     """The cards and charts of the chosen area and month."""
     area, month = scope(request.user, request.GET)
     now = clock.now()
-    open_cases = selectors.open_tally(area, now)
-    counts = selectors.figures(area=area, month=month, now=now, open_cases=open_cases)
+    panels, as_of = services.area_panels(area, month, now)
+    counts = panels["counts"]
 
     def card(name, *, rate_of=None, url=None):
         return {
@@ -116,7 +117,7 @@ def home(request):
         ("channel", _("在办问题按来源")),
         ("holder", _("在办问题按承办单位")),
     ):
-        rows = selectors.open_by(area=area, field=field, open_cases=open_cases)
+        rows = panels["open_by"][field]
         # The largest few, and the rest in one line (a street's holders run to thousands of grids).
         shown, rest = rows[:BREAKDOWN_ROWS], rows[BREAKDOWN_ROWS:]
         for row in shown:
@@ -147,7 +148,7 @@ def home(request):
         }
         for b in breakdowns
     ]
-    times = selectors.times(area=area, month=month)
+    times = panels["times"]
     for row in times.values():
         row["url"] = _drill(area, month, figure=row["figure"])
     trend_lists = {
@@ -155,18 +156,18 @@ def home(request):
         "households": {"list": "households"},
         "changes": {"list": "changes"},
     }
-    trends = selectors.trends(area=area, month=month)
+    trends = panels["trends"]
     for row in trends:
         params = trend_lists.get(row["key"], {"figure": row["key"]})
         row["url"] = _drill(area, month, **params)
         row["before_url"] = _drill(area, month.shifted(-12), **params)
-    returns = selectors.returns_by_holder(area=area, month=month)
+    returns = panels["returns"]
     for row in returns:
         row["url"] = _drill(area, month, returned_by=row["key"])
-    disputes = selectors.disputes(area=area, month=month, open_cases=open_cases)
+    disputes = panels["disputes"]
     for row in disputes:
         row["url"] = _drill(area, month, figure=row["key"])
-    warnings = selectors.warnings(area=area, open_cases=open_cases)
+    warnings = panels["warnings"]
     for row in warnings:
         row["url"] = _drill(area, month, figure=f"warning_{row['key']}")
     context = {
@@ -175,7 +176,8 @@ def home(request):
         "returns": returns,
         "disputes": disputes,
         "warnings": warnings,
-        "map": _map(request.user, area, month, now, open_cases),
+        "map": _map(request.user, area, month, panels["grids"]),
+        "as_of": as_of,
         "area": area,
         "areas": selectors.areas_for(request.user),
         "month": month,
@@ -185,7 +187,8 @@ def home(request):
         "lights": lights,
         "breakdowns": breakdowns,
         "charts": charts,
-        "now": now,
+        "now": as_of or now,
+        "max_age_minutes": max(1, settings.COCKPIT_SNAPSHOT_MAX_AGE // 60),
     }
     return render(request, "cockpit/home.html", context)
 

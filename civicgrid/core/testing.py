@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -196,6 +197,9 @@ def log_in(client, user) -> None:
     """Sign the test client in as `user`, past the second factor when the role needs one."""
     from civicgrid.accounts.selectors import requires_second_factor
 
+    # A fresh session, as a real log-in after a while makes: the old one may still answer from a
+    # cache whose entries expire by the wall clock (Redis) while the test has travelled past them.
+    client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
     client.force_login(user)
     if requires_second_factor(user):
         session = client.session

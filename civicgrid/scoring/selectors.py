@@ -125,7 +125,9 @@ def _sums(scheme: ScoreScheme, periods, closed: list | None) -> dict[tuple[int, 
     periods and the moments they were closed."""
     key = None
     if closed is not None:
-        key = "scoring:sums:" + hashlib.blake2b(repr((scheme.pk, closed)).encode(), digest_size=16).hexdigest()
+        key = (
+            "scoring:sums:" + hashlib.blake2b(repr((scheme.pk, closed)).encode(), digest_size=16).hexdigest()
+        )
         kept = cache.get(key)
         if kept is not None:
             return kept

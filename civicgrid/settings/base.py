@@ -231,6 +231,10 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=30 * 60)
+# The cockpit of an area whose panels take longer than this to compute is served from a snapshot at
+# most COCKPIT_SNAPSHOT_MAX_AGE seconds old (docs/decisions/0010-cockpit-snapshots.md).
+COCKPIT_SNAPSHOT_MIN_MS = env.int("COCKPIT_SNAPSHOT_MIN_MS", default=200)
+COCKPIT_SNAPSHOT_MAX_AGE = env.int("COCKPIT_SNAPSHOT_MAX_AGE", default=120)
 # Staff passwords expire after this many days (0: never) — 等保 2.0; see docs/decisions/0008.
 STAFF_PASSWORD_MAX_AGE_DAYS = env.int("STAFF_PASSWORD_MAX_AGE_DAYS", default=90)
 # Roles that must pass a TOTP second factor after the password.

@@ -13,6 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STAFF_PASSWORD_MAX_AGE_DAYS = 0
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "civicgrid-test", "immediate": True}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Cockpit pages are computed live in tests, whatever the machine's speed; the snapshot tests turn
+# snapshots on themselves (docs/decisions/0010).
+COCKPIT_SNAPSHOT_MIN_MS = 60_000
 SHARED_CACHE = True  # one process: the local cache is shared by everything that runs
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 STORAGES = {
@@ -31,8 +34,9 @@ LOGGING = {
 
 # With TEST_REDIS_PROFILE (a Redis URL), the cache and Huey's storage are Redis, as in production:
 # sessions, signed-in accounts and task locks go through it. Each pytest-xdist worker has its own
-# Redis database, since every test starts by emptying the cache; tasks still run inline. Not yet
-# part of CI: tests that travel in time disagree with Redis's own clock on session expiry.
+# Redis database, since every test starts by emptying the cache; tasks still run inline. scripts/test
+# runs the PostgreSQL pass this way when a Redis answers. Redis expires keys by the wall clock: a test
+# that travels past a session's end signs in afresh (core.testing.log_in starts a new session).
 TEST_REDIS_PROFILE = env.str("TEST_REDIS_PROFILE", default="")
 if TEST_REDIS_PROFILE:
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")

@@ -158,7 +158,10 @@ def test_a_volunteers_report_turns_yellow_then_red_in_the_workers_centre(
         finally:
             desk_context.close()
 
-        # A day later the volunteer (signed out meanwhile) looks at the report again.
+        # A day later the volunteer (signed out meanwhile: a session lasts 12 hours) looks at the
+        # report again. The browser's cookie jar and a Redis cache expire by the wall clock, not the
+        # test's, so the cookie is dropped here as the 12 hours would have.
+        page.context.clear_cookies()
         log_in_resident(page, live_server.url, "13900000001")
         page.goto(f"{live_server.url}/cases/{case.pk}/")
         expect(page.get_by_test_id("status")).to_have_text("已领办")
