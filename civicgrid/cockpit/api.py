@@ -3,6 +3,7 @@
 import json
 from datetime import datetime
 
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 
 from civicgrid.core import clock
@@ -131,8 +132,15 @@ def grids(request, query: Query[AreaQuery]):
     shapes = {f["id"]: f["geometry"] for f in json.loads(selectors.grid_boundaries(area)[1])["features"]}
     panels, _as_of = services.area_panels(area, month, clock.now())
     features = [
-        {"geometry": shapes[grid["id"]], "properties": {**grid, "score": scores.get(grid["id"])}}
+        {
+            "type": "Feature",
+            "geometry": shapes[grid["id"]],
+            "properties": {key: grid[key] for key in GridProperties.model_fields}
+            | {"score": scores.get(grid["id"])},
+        }
         for grid in panels["grids"]
         if grid["id"] in shapes
     ]
-    return {"scheme": scheme, "features": features}
+    # Written out directly: checking 2,000 boundaries against the schema costs more than the rest.
+    body = {"type": "FeatureCollection", "scheme": scheme, "features": features}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")
