@@ -573,26 +573,39 @@ def grid_map(
 BOUNDARIES_KEPT_S = 24 * 3600
 
 
-def grid_boundaries(area: OrgUnit) -> tuple[str, str]:
-    """(version, GeoJSON text) of the boundaries of the area's active grids, each feature's id the
-    grid's. Serialised once per version of the grid units (any change of a grid makes a new one), so
-    a page or a browser that has this version needs nothing else."""
+def grid_shapes(area: OrgUnit) -> tuple[str, dict[int, str]]:
+    """(version, {grid id: its boundary as GeoJSON text}) of the area's active grids, read and
+    serialised once per version of the grid units (any change of a grid makes a new one)."""
     version = hashlib.blake2b(repr((area.path, grids_version())).encode(), digest_size=8).hexdigest()
     key = f"cockpit:boundaries:{version}"
-    text = cache.get(key)
-    if text is None:
+    shapes = cache.get(key)
+    if shapes is None:
         grids = (
             OrgUnit.objects.filter(path_q([area.path]), kind=UnitKind.GRID, is_active=True)
             .exclude(boundary=None)
             .order_by("code")
             .values_list("pk", "boundary")
         )
-        features = [
-            {"type": "Feature", "id": pk, "geometry": boundary, "properties": {}} for pk, boundary in grids
-        ]
-        text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
-        cache.set(key, text, BOUNDARIES_KEPT_S)
-    return version, text
+        shapes = {pk: json.dumps(boundary, separators=(",", ":")) for pk, boundary in grids}
+        cache.set(key, shapes, BOUNDARIES_KEPT_S)
+    return version, shapes
+
+
+def feature_collection(features: list[tuple[int, str, dict]], **members) -> str:
+    """GeoJSON text of (id, geometry text, properties) features, the geometries copied as they are."""
+    parts = (
+        f'{{"type":"Feature","id":{pk},"geometry":{geometry},"properties":{json.dumps(properties)}}}'
+        for pk, geometry, properties in features
+    )
+    head = json.dumps({"type": "FeatureCollection", **members})[:-1]
+    return f'{head}, "features":[{",".join(parts)}]}}'
+
+
+def grid_boundaries(area: OrgUnit) -> tuple[str, str]:
+    """(version, GeoJSON text) of the boundaries of the area's active grids, each feature's id the
+    grid's: what a page's map fetches, and a browser that has this version keeps."""
+    version, shapes = grid_shapes(area)
+    return version, feature_collection([(pk, geometry, {}) for pk, geometry in shapes.items()])
 
 
 def grid_scores(*, user, area: OrgUnit | None, month: Month) -> tuple[str, float | None, dict[int, float]]:
