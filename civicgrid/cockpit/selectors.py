@@ -303,11 +303,8 @@ OPEN_COLUMNS = (
     "status",
     "light",
 )
-BY_FIELD = {
-    "category": ("category_id", "category__name"),
-    "channel": ("channel",),
-    "holder": ("holder_id", "holder__name"),
-}
+# The breakdowns of the open cases (`open_by`).
+BREAKDOWNS = ("category", "channel", "holder")
 
 
 class OpenCases:
@@ -354,7 +351,7 @@ def open_tally(area: OrgUnit | None, now: datetime) -> OpenCases:
 
 
 def open_by(*, area: OrgUnit | None, field: str, open_cases: OpenCases | None = None) -> list[dict]:
-    """Open cases grouped by category, channel or holder, largest first."""
+    """Open cases grouped by one of BREAKDOWNS (category, channel or holder), largest first."""
     totals = (open_cases or open_tally(area, clock.now())).counts[field]
     labels = dict(Channel.choices)
     out = []

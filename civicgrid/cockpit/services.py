@@ -13,7 +13,6 @@ from . import selectors
 from .models import Snapshot
 from .selectors import Month
 
-BREAKDOWNS = ("category", "channel", "holder")
 # A snapshot's reading time is written at most this often (a page view is not a write each time).
 READ_MARK_S = 60
 # The periodic refresh keeps the snapshots read this recently, once they are this old.
@@ -28,7 +27,8 @@ def compute_panels(area: OrgUnit | None, month: Month, now: datetime) -> dict:
     return {
         "counts": selectors.figures(area=area, month=month, now=now, open_cases=open_cases),
         "open_by": {
-            field: selectors.open_by(area=area, field=field, open_cases=open_cases) for field in BREAKDOWNS
+            field: selectors.open_by(area=area, field=field, open_cases=open_cases)
+            for field in selectors.BREAKDOWNS
         },
         "times": selectors.times(area=area, month=month),
         "trends": selectors.trends(area=area, month=month),
