@@ -118,17 +118,18 @@ def home(request):
         ("holder", _("在办问题按承办单位")),
     ):
         rows = panels["open_by"][field]
-        # The largest few, and the rest in one line (a street's holders run to thousands of grids).
-        shown, rest = rows[:BREAKDOWN_ROWS], rows[BREAKDOWN_ROWS:]
-        for row in shown:
+        holder_url = _drill(area, month) + "&holder="  # each holder's link: this and its id
+        for row in rows:
             if field == "holder":
-                row["url"] = _drill(area, month, holder=row["key"] if row["key"] is not None else "none")
+                row["url"] = holder_url + (str(row["key"]) if row["key"] is not None else "none")
             else:
                 row["url"] = _centre(area, **{field: row["key"]})
-        if rest:
-            label = _("其余 %(count)s 项") % {"count": len(rest)}
-            shown.append({"key": "", "name": label, "n": sum(r["n"] for r in rest), "url": "", "rest": True})
-        breakdowns.append({"key": field, "title": title, "rows": shown})
+        # The largest few in the table and the chart; the rest (a street's holders run to thousands
+        # of grids) folded away under one line, each still a link.
+        shown, rest = rows[:BREAKDOWN_ROWS], rows[BREAKDOWN_ROWS:]
+        breakdowns.append(
+            {"key": field, "title": title, "rows": shown, "rest": rest, "rest_n": sum(r["n"] for r in rest)}
+        )
     charts = [
         {
             "key": "lights",

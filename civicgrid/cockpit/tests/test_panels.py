@@ -16,7 +16,7 @@ from civicgrid.cases import services, sla
 from civicgrid.cases.choices import OPEN_STATUSES, CaseStatus, Light, Outcome
 from civicgrid.cases.models import Case, CaseEvent, CaseReturn
 from civicgrid.cases.tests.conftest import stability_centre  # noqa: F401
-from civicgrid.cockpit import selectors
+from civicgrid.cockpit import selectors, views
 from civicgrid.core.testing import log_in
 from civicgrid.fieldwork import services as fieldwork
 from civicgrid.fieldwork.models import Visit
@@ -278,3 +278,20 @@ def test_the_api_gives_the_page_s_figures_within_the_caller_s_places(panels, cli
         assert refused.status_code == 404 and refused.json()["code"] == "not_found"
     log_in(client, personas.grid_worker_a)
     assert client.get("/api/v1/cockpit/figures").status_code == 403
+
+
+def test_every_holder_is_a_link_also_past_the_largest_few(panels, client, personas, monkeypatch):
+    monkeypatch.setattr(views, "BREAKDOWN_ROWS", 1)
+    log_in(client, personas.street_leader)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(reverse("cockpit:home"), {"month": "2026-11"})
+        holders = next(b for b in page.context["breakdowns"] if b["key"] == "holder")
+        assert len(holders["rows"]) == 1 and holders["rest"]
+        assert 'data-testid="by-holder-rest"' in page.content.decode()
+        everyone = holders["rows"] + holders["rest"]
+        assert sum(r["n"] for r in everyone) == page.context["open_card"]["value"]
+        assert holders["rest_n"] == sum(r["n"] for r in holders["rest"])
+        for row in everyone:
+            response = client.get(row["url"])
+            assert response.status_code == 200, row
+            assert response.context["page"].paginator.count == row["n"], row
