@@ -6,6 +6,7 @@ A listing is chosen by the query string: `list` (cases, visits or changes), `mon
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -137,6 +138,24 @@ def listing(user, params) -> Listing:
             [_("时间"), _("对象"), _("网格"), _("类型"), _("操作人")],
             selectors.change_list(area=area, month=month),
             _change_cells,
+            filters,
+        )
+    if kind == "holders":
+        holder_url = (
+            reverse("cockpit:cases")
+            + "?"
+            + urlencode({"month": month.key, "community": filters["community"]})
+        )
+        return Listing(
+            _("在办问题按承办单位"),
+            area,
+            month,
+            [_("承办单位"), _("在办问题")],
+            selectors.holder_list(area=area),
+            lambda row: [
+                (row["holder__name"] or _("未领办"), ""),
+                (str(row["n"]), f"{holder_url}&holder={row['holder_id'] or 'none'}"),
+            ],
             filters,
         )
     if kind != "cases":

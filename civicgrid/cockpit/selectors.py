@@ -677,6 +677,18 @@ def drill_down(
     return cases.order_by("-reported_at", "-id").values(*DRILL_FIELDS)
 
 
+def holder_list(*, area: OrgUnit | None) -> QuerySet:
+    """The area's open cases counted by holder (none: not yet claimed), most first."""
+    return (
+        area_cases(area)
+        .filter(OPEN)
+        .order_by()
+        .values("holder_id", "holder__name")
+        .annotate(n=Count("grid"))
+        .order_by("-n", "holder_id")
+    )
+
+
 VISIT_FIELDS = ("id", "visited_at", "grid__name", "visitor__full_name", "visitor__username", "household_id")
 
 

@@ -118,17 +118,23 @@ def home(request):
         ("holder", _("在办问题按承办单位")),
     ):
         rows = panels["open_by"][field]
-        holder_url = _drill(area, month) + "&holder="  # each holder's link: this and its id
-        for row in rows:
+        # A street's holders run to thousands of grids: the largest few, and the rest as one line
+        # that opens the list of them all.
+        shown, rest = (rows[:BREAKDOWN_ROWS], rows[BREAKDOWN_ROWS:]) if field == "holder" else (rows, [])
+        for row in shown:
             if field == "holder":
-                row["url"] = holder_url + (str(row["key"]) if row["key"] is not None else "none")
+                row["url"] = _drill(area, month, holder=row["key"] if row["key"] is not None else "none")
             else:
                 row["url"] = _centre(area, **{field: row["key"]})
-        # The largest few in the table and the chart; the rest (a street's holders run to thousands
-        # of grids) folded away under one line, each still a link.
-        shown, rest = rows[:BREAKDOWN_ROWS], rows[BREAKDOWN_ROWS:]
         breakdowns.append(
-            {"key": field, "title": title, "rows": shown, "rest": rest, "rest_n": sum(r["n"] for r in rest)}
+            {
+                "key": field,
+                "title": title,
+                "rows": shown,
+                "rest": len(rest),
+                "rest_n": sum(r["n"] for r in rest),
+                "rest_url": _drill(area, month, list="holders"),
+            }
         )
     charts = [
         {
