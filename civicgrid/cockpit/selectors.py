@@ -533,11 +533,10 @@ def grid_map(
     *,
     area: OrgUnit | None,
     now: datetime,
-    scores: dict[int, float] | None = None,
     open_cases: OpenCases | None = None,
 ) -> list[dict]:
-    """Every grid of the area with its open cases, its worst light and its score (the boundaries come
-    from `grid_boundaries`, which changes far less often)."""
+    """Every grid of the area with its open cases and its worst light (the score is the reader's, added
+    by the caller; the boundaries come from `grid_shapes`, which change far less often)."""
     if area is None:
         return []
     grids = OrgUnit.objects.filter(path_q([area.path]), kind=UnitKind.GRID, is_active=True).order_by("code")
@@ -561,7 +560,6 @@ def grid_map(
                 "red": n_red,
                 "yellow": n_yellow,
                 "light": worst,
-                "score": None if scores is None else scores.get(grid_id),
             }
         )
     return out

@@ -69,8 +69,9 @@ def _timed(area: OrgUnit | None, month: Month, now: datetime) -> tuple[dict, int
 
 def area_panels(area: OrgUnit | None, month: Month, now: datetime) -> tuple[dict, datetime | None]:
     """The panels, and the moment they were computed when they are (or now become) a snapshot (None:
-    computed live, as always for this area). A snapshot is served while it is younger than COCKPIT_SNAPSHOT_MAX_AGE; otherwise the panels
-    are computed, and kept when that took at least COCKPIT_SNAPSHOT_MIN_MS."""
+    computed live, as always for this area). A snapshot is served while it is younger than
+    COCKPIT_SNAPSHOT_MAX_AGE; otherwise the panels are computed, and kept when that took at least
+    COCKPIT_SNAPSHOT_MIN_MS."""
     if area is None:
         return compute_panels(area, month, now), None
     language = translation.get_language() or settings.LANGUAGE_CODE
